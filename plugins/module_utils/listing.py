@@ -1,0 +1,364 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.chime contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The API layer: the only code in the collection that calls Amazon Chime.
+
+One listing loop (``iter_order_pages``) serves the module, the inventory plugin and the role.
+It owns page size, retries, pagination-loop detection and response validation, and turns
+every failure into a typed ``ChimeApiError`` whose message is safe to print.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import time
+
+try:
+    import botocore.config
+    import botocore.exceptions
+except ImportError:
+    pass  # Handled by AnsibleAWSModule / the inventory plugin's boto3 checks.
+
+from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_from_api
+
+API_CHOICES = ("chime", "chime_sdk_voice")
+BOTO3_SERVICE = {"chime": "chime", "chime_sdk_voice": "chime-sdk-voice"}
+MAX_PAGE_SIZE = {"chime": 99, "chime_sdk_voice": 100}
+# The legacy chime namespace has a single global endpoint in us-east-1.
+LEGACY_REGION = "us-east-1"
+
+LIST_ACTION = "chime:ListPhoneNumberOrders"
+GET_ACTION = "chime:GetPhoneNumberOrder"
+
+# Chime answers throttling with HTTP 429 ThrottledClientException, which neither amazon.aws's
+# AWSRetry defaults nor botocore's standard/adaptive modes retry; 500/503 are its server faults.
+RETRYABLE_ERROR_CODES = frozenset((
+    "ThrottledClientException", "ServiceFailureException", "ServiceUnavailableException",
+    "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestTimeout",
+    "RequestTimeoutException", "InternalFailure", "InternalServerError",
+))
+RETRYABLE_HTTP_STATUS = frozenset((429, 500, 502, 503, 504))
+ACCESS_DENIED_HTTP_STATUS = frozenset((401, 403))
+
+DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_RETRY_BASE_DELAY = 0.5
+DEFAULT_RETRY_MAX_DELAY = 10.0
+
+
+class ChimeApiError(Exception):
+    """Base error of the API layer. ``message`` never contains credentials."""
+
+    def __init__(self, message, code=None, http_status=None, action=None, attempts=None):
+        super(ChimeApiError, self).__init__(message)
+        self.message = message
+        self.code = code
+        self.http_status = http_status
+        self.action = action
+        self.attempts = attempts
+
+    def as_dict(self):
+        """Fields for fail_json: machine-readable, snake_case, no secrets."""
+        return dict(error_code=self.code, http_status=self.http_status,
+                    iam_action=self.action, attempts=self.attempts)
+
+
+class InvalidOptionError(ChimeApiError):
+    """A bad option value, detected before any call."""
+
+
+class ChimeAccessDeniedError(ChimeApiError):
+    """401/403: credentials missing, wrong or lacking the IAM action. Never retried."""
+
+
+class ChimeRequestError(ChimeApiError):
+    """A 4xx the service will answer the same way again (for example a rejected NextToken)."""
+
+
+class ChimeRetriesExhaustedError(ChimeApiError):
+    """A retryable fault (throttling, 5xx, timeout, malformed page) outlasted the retry budget."""
+
+
+class ChimeConnectionError(ChimeApiError):
+    """The endpoint could not be reached or stopped answering."""
+
+
+class PaginationLoopError(ChimeApiError):
+    """The service returned a NextToken it had already returned: the listing would never end."""
+
+
+class MalformedResponseError(ChimeApiError):
+    """A page that is not the documented response shape."""
+
+
+class OrderNotFoundError(ChimeApiError):
+    """GetPhoneNumberOrder: the order id does not exist."""
+
+
+class RetryPolicy:
+    """Full-jitter exponential backoff: attempt n waits random(0, min(max_delay, base * 2**n))."""
+
+    def __init__(self, max_attempts=DEFAULT_MAX_ATTEMPTS, base_delay=DEFAULT_RETRY_BASE_DELAY,
+                 max_delay=DEFAULT_RETRY_MAX_DELAY, sleep=time.sleep, jitter=random.random):
+        if not isinstance(max_attempts, int) or isinstance(max_attempts, bool) or max_attempts < 1:
+            raise InvalidOptionError("max_attempts must be an integer >= 1, got {0!r}".format(max_attempts))
+        for name, value in (("retry_base_delay", base_delay), ("retry_max_delay", max_delay)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise InvalidOptionError("{0} must be a number >= 0, got {1!r}".format(name, value))
+        self.max_attempts = max_attempts
+        self.base_delay = float(base_delay)
+        self.max_delay = float(max_delay)
+        self._sleep = sleep
+        self._jitter = jitter
+
+    def delay(self, retry_number):
+        return self._jitter() * min(self.max_delay, self.base_delay * (2 ** retry_number))
+
+    def max_total_wait(self):
+        """Upper bound on the time spent sleeping for one call (documented, and tested)."""
+        return sum(min(self.max_delay, self.base_delay * (2 ** n)) for n in range(self.max_attempts - 1))
+
+    def sleep(self, retry_number):
+        self._sleep(self.delay(retry_number))
+
+
+def validate_api(api):
+    if api not in API_CHOICES:
+        raise InvalidOptionError("api must be one of {0}, got {1!r}".format(", ".join(API_CHOICES), api))
+    return api
+
+
+def validate_page_size(api, page_size):
+    """Return the MaxResults to send: the API's maximum when unset (fewest round trips)."""
+    validate_api(api)
+    maximum = MAX_PAGE_SIZE[api]
+    if page_size is None:
+        return maximum
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= maximum:
+        raise InvalidOptionError(
+            "page_size must be an integer from 1 to {0} for api={1}, got {2!r}".format(maximum, api, page_size),
+            code="InvalidParameterValue")
+    return page_size
+
+
+def client_config():
+    """botocore Config for our clients: botocore's own retries off, ours on.
+
+    Our loop retries what Chime actually returns (429 included) with a budget the caller
+    controls. A user's ``aws_config`` is merged over this and may re-enable botocore retries.
+    """
+    return botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+def _keep_timestamp_text(value):
+    return value
+
+
+def keep_timestamps_as_text(client):
+    """Make the client return timestamps as the exact strings the service sent.
+
+    botocore otherwise parses every timestamp with dateutil, which is most of the cost of a
+    large listing, and we would format them back into (different) strings anyway. The parser
+    factory belongs to the client's own botocore session.
+    """
+    endpoint = getattr(client, "_endpoint", None)
+    factory = getattr(endpoint, "_response_parser_factory", None)
+    if factory is not None and hasattr(factory, "set_parser_defaults"):
+        factory.set_parser_defaults(timestamp_parser=_keep_timestamp_text)
+    return client
+
+
+def connection_region(api, region):
+    """The region to sign for: fixed for the legacy namespace, required for chime-sdk-voice."""
+    validate_api(api)
+    if api == "chime":
+        return LEGACY_REGION
+    if not region:
+        raise InvalidOptionError("a region is required for api=chime_sdk_voice (set region or AWS_REGION)")
+    return region
+
+
+def create_client(module, api):
+    """Create the boto3 client for ``api`` from an AnsibleAWSModule's connection options."""
+    region = connection_region(api, module.region)
+    client = module.client(BOTO3_SERVICE[api], region=region, config=client_config())
+    return keep_timestamps_as_text(client)
+
+
+_MAX_SERVICE_MESSAGE = 300
+
+
+def safe_service_message(message):
+    """Shorten a service error message and drop signing diagnostics.
+
+    AWS signature errors can echo the canonical request, which carries the
+    X-Amz-Security-Token header; only the first sentence is kept.
+    """
+    text = str(message or "")
+    for marker in ("The Canonical String", "The String-to-Sign", "X-Amz-Security-Token", "x-amz-security-token"):
+        cut = text.find(marker)
+        if cut != -1:
+            text = text[:cut].rstrip() + " [signing details removed]"
+    if len(text) > _MAX_SERVICE_MESSAGE:
+        text = text[:_MAX_SERVICE_MESSAGE] + "..."
+    return text
+
+
+def _error_from_client_error(error, action, attempts):
+    response = getattr(error, "response", None) or {}
+    details = response.get("Error") or {}
+    code = details.get("Code") or "Unknown"
+    message = safe_service_message(details.get("Message") or code)
+    http_status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    if http_status in ACCESS_DENIED_HTTP_STATUS or code in ("AccessDeniedException", "UnauthorizedClientException",
+                                                            "ForbiddenException", "UnrecognizedClientException",
+                                                            "InvalidSignatureException", "ExpiredTokenException"):
+        return ChimeAccessDeniedError(
+            "{0} denied ({1}, HTTP {2}): {3}. Check the credentials and that the IAM policy allows {0}.".format(
+                action, code, http_status, message),
+            code=code, http_status=http_status, action=action, attempts=attempts)
+    if code == "NotFoundException" or http_status == 404:
+        return OrderNotFoundError("{0}: not found ({1}): {2}".format(action, code, message),
+                                  code=code, http_status=http_status, action=action, attempts=attempts)
+    return ChimeRequestError("{0} failed ({1}, HTTP {2}): {3}".format(action, code, http_status, message),
+                             code=code, http_status=http_status, action=action, attempts=attempts)
+
+
+def _is_retryable(error):
+    response = getattr(error, "response", None) or {}
+    code = (response.get("Error") or {}).get("Code")
+    http_status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    return code in RETRYABLE_ERROR_CODES or http_status in RETRYABLE_HTTP_STATUS
+
+
+def _describe_retryable(error):
+    response = getattr(error, "response", None) or {}
+    code = (response.get("Error") or {}).get("Code") or "Unknown"
+    http_status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    return code, http_status
+
+
+def call_with_retries(operation, params, policy, action, validate=None):
+    """Call ``operation(**params)`` retrying throttling, 5xx, timeouts and invalid pages.
+
+    ``validate(response)`` raises MalformedResponseError for a response of the wrong shape;
+    such a page is retried too (a truncated transfer is usually transient), then fails.
+    """
+    last_problem = None
+    for attempt in range(1, policy.max_attempts + 1):
+        try:
+            response = operation(**params)
+            if validate is not None:
+                validate(response)
+            return response
+        except botocore.exceptions.ClientError as error:
+            if not _is_retryable(error):
+                raise _error_from_client_error(error, action, attempt)
+            code, http_status = _describe_retryable(error)
+            last_problem = ("{0} (HTTP {1})".format(code, http_status), code, http_status, ChimeRetriesExhaustedError)
+        except (botocore.exceptions.ReadTimeoutError, botocore.exceptions.ConnectTimeoutError) as error:
+            last_problem = ("timeout: {0}".format(type(error).__name__), "Timeout", None, ChimeConnectionError)
+        except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectionClosedError) as error:
+            last_problem = ("connection failed: {0}".format(error), "ConnectionError", None, ChimeConnectionError)
+        except botocore.exceptions.ResponseParserError as error:
+            last_problem = ("unparseable response: {0}".format(type(error).__name__), "MalformedResponse", None,
+                            MalformedResponseError)
+        except MalformedResponseError as error:
+            last_problem = (error.message, error.code, None, MalformedResponseError)
+        except (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError) as error:
+            raise ChimeAccessDeniedError(
+                "{0}: no usable AWS credentials ({1}). Set access_key/secret_key, a profile, or the "
+                "AWS_* environment variables.".format(action, type(error).__name__),
+                code="NoCredentials", action=action, attempts=attempt)
+        except botocore.exceptions.BotoCoreError as error:
+            # Anything else botocore raises (bad endpoint URL, SSL errors): not worth retrying.
+            raise ChimeConnectionError("{0} failed: {1}".format(action, error), code=type(error).__name__,
+                                       action=action, attempts=attempt)
+        if attempt < policy.max_attempts:
+            policy.sleep(attempt - 1)
+    description, code, http_status, error_class = last_problem
+    raise error_class(
+        "{0} failed after {1} attempt(s): {2}. Raise max_attempts or retry_max_delay, "
+        "or lower the request rate.".format(action, policy.max_attempts, description),
+        code=code, http_status=http_status, action=action, attempts=policy.max_attempts)
+
+
+def _validate_list_page(response):
+    if not isinstance(response, dict) or not isinstance(response.get("PhoneNumberOrders"), list):
+        raise MalformedResponseError(
+            "ListPhoneNumberOrders returned a page without a PhoneNumberOrders list",
+            code="MalformedResponse")
+    token = response.get("NextToken")
+    if token is not None and not isinstance(token, str):
+        raise MalformedResponseError("ListPhoneNumberOrders returned a NextToken that is not a string",
+                                     code="MalformedResponse")
+
+
+def iter_order_pages(client, api, page_size=None, policy=None):
+    """Yield each page's raw ``PhoneNumberOrders`` list, following NextToken to the end.
+
+    botocore has no paginator for this operation. An empty page with a NextToken is
+    followed (the service may return one); ``"NextToken": null`` or an absent/empty token
+    ends the listing; a token seen before raises PaginationLoopError instead of spinning.
+    """
+    max_results = validate_page_size(api, page_size)
+    policy = policy or RetryPolicy()
+    params = {"MaxResults": max_results}
+    seen_tokens = set()
+    page_number = 0
+    while True:
+        response = call_with_retries(client.list_phone_number_orders, params, policy, LIST_ACTION,
+                                     validate=_validate_list_page)
+        page_number += 1
+        yield response["PhoneNumberOrders"]
+        token = response.get("NextToken")
+        if not token:
+            return
+        if token in seen_tokens:
+            raise PaginationLoopError(
+                "ListPhoneNumberOrders repeated a NextToken on page {0}: the listing would never end, "
+                "so it was stopped and no partial result is returned".format(page_number),
+                code="PaginationLoop", action=LIST_ACTION)
+        seen_tokens.add(token)
+        params = {"MaxResults": max_results, "NextToken": token}
+
+
+def list_orders(client, api, page_size=None, policy=None):
+    """Return (orders, pages): every order in snake_case, and the number of list calls."""
+    orders = []
+    pages = 0
+    for page in iter_order_pages(client, api, page_size=page_size, policy=policy):
+        pages += 1
+        orders.extend(order_from_api(api_order) for api_order in page)
+    return orders, pages
+
+
+def _validate_get_response(response):
+    if not isinstance(response, dict) or not isinstance(response.get("PhoneNumberOrder"), dict):
+        raise MalformedResponseError("GetPhoneNumberOrder returned a response without a PhoneNumberOrder",
+                                     code="MalformedResponse")
+
+
+def get_orders(client, order_ids, policy=None):
+    """Fetch exactly these orders with GetPhoneNumberOrder, in the order given (duplicates once)."""
+    policy = policy or RetryPolicy()
+    orders = []
+    seen = set()
+    for order_id in order_ids:
+        if not isinstance(order_id, str) or not order_id.strip():
+            raise InvalidOptionError("phone_number_order_ids entries must be non-empty strings, got {0!r}".format(
+                order_id))
+        if order_id in seen:
+            continue
+        seen.add(order_id)
+        try:
+            response = call_with_retries(client.get_phone_number_order, {"PhoneNumberOrderId": order_id},
+                                         policy, GET_ACTION, validate=_validate_get_response)
+        except OrderNotFoundError as error:
+            raise OrderNotFoundError("phone number order {0!r} not found: {1}".format(order_id, error.message),
+                                     code=error.code, http_status=error.http_status, action=GET_ACTION,
+                                     attempts=error.attempts)
+        orders.append(order_from_api(response["PhoneNumberOrder"]))
+    return orders
