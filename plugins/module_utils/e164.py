@@ -25,8 +25,19 @@ class InvalidPhoneNumberError(ValueError):
         self.value = value
         self.reason = reason
         super(InvalidPhoneNumberError, self).__init__(
-            "invalid E.164 phone number {0!r}: {1}".format(value, reason)
+            "invalid E.164 phone number {0}: {1}".format(_shown(value), reason)
         )
+
+
+_MAX_SHOWN = 80
+
+
+def _shown(value):
+    # Name the offending value, but a pasted 100,000-entry blob must not become the message.
+    text = repr(value)
+    if len(text) > _MAX_SHOWN:
+        text = text[:_MAX_SHOWN] + "... ({0} characters)".format(len(text))
+    return text
 
 
 def normalize_e164(value):

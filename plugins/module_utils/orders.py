@@ -25,13 +25,16 @@ _ORDER_FIELDS = {
     "UpdatedTimestamp": "updated_timestamp",
     "FocDate": "foc_date",
 }
+_OPTIONAL_ORDER_FIELDS = ("OrderType", "FocDate")
 _NUMBER_FIELDS = {
     "E164PhoneNumber": "e164_phone_number",
     "Status": "status",
 }
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# ISO 8601 as the service writes it ("2017-10-06T15:45:35.345Z"), plus what botocore's parsed
+# datetimes format back to ("2017-10-06T15:45:35.345000+00:00"). RFC 3339 allows lower-case t/z.
 _ISO_TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$"
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?([Zz]|[+-]\d{2}:?\d{2})?$"
 )
 
 NUMBER_ACQUIRED = "Acquired"
@@ -71,6 +74,9 @@ def order_from_api(api_order):
     for key, value in api_order.items():
         if key == "OrderedPhoneNumbers":
             order["ordered_phone_numbers"] = [_number_from_api(number) for number in value or ()]
+        elif key in _OPTIONAL_ORDER_FIELDS and value is None:
+            # Documented as "returned when sent by the service": a null is "not sent".
+            continue
         elif key in ("CreatedTimestamp", "UpdatedTimestamp", "FocDate"):
             order[_ORDER_FIELDS[key]] = _timestamp_text(value)
         else:
@@ -85,32 +91,51 @@ def timestamp_sort_key(text):
     """A key that orders ISO 8601 timestamps by instant, whatever their precision or offset.
 
     Comparing the strings would put ``...:35Z`` after ``...:35.345Z`` ('Z' sorts after '.').
-    Unparseable or missing values sort before every real timestamp.
+    The instant is kept exact (whole seconds, then the fraction's digits without trailing
+    zeros, which compare as text in numeric order) because a float loses microseconds.
+    The text itself comes last so two spellings of one instant still order the same way
+    every time. Unparseable or missing values sort before every real timestamp.
     """
+    if text is not None and not isinstance(text, str):
+        text = _timestamp_text(text)
     match = _ISO_TIMESTAMP.match(text) if isinstance(text, str) else None
-    if not match:
-        if text is not None and not isinstance(text, str):
-            text = _timestamp_text(text)
-            match = _ISO_TIMESTAMP.match(text) if text else None
-        if not match:
-            return (0, 0.0, text or "")
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    seconds = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute), int(second), 0, 0, 0))
-    if offset and offset != "Z":
-        sign = -1 if offset[0] == "+" else 1
-        offset_digits = offset[1:].replace(":", "")
-        seconds += sign * (int(offset_digits[:2]) * 3600 + int(offset_digits[2:]) * 60)
-    return (1, seconds + (float("0." + fraction) if fraction else 0.0), text)
+    if match:
+        year, month, day, hour, minute, second, fraction, offset = match.groups()
+        try:
+            # timegm itself accepts hour 25 or second 61, but not month 13 or day 0: check
+            # the fields so that a garbage timestamp is "unparseable", never a crash.
+            if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31 and int(hour) <= 24
+                    and int(minute) <= 59 and int(second) <= 60):
+                raise ValueError(text)
+            seconds = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute), int(second),
+                                       0, 0, 0))
+        except (ValueError, OverflowError):
+            return (0, 0, "", text)
+        if offset and offset not in ("Z", "z"):
+            sign = -1 if offset[0] == "+" else 1
+            offset_digits = offset[1:].replace(":", "")
+            seconds += sign * (int(offset_digits[:2]) * 3600 + int(offset_digits[2:]) * 60)
+        return (1, seconds, (fraction or "").rstrip("0"), text)
+    return (0, 0, "", text or "")
 
 
 def _order_rank(order):
     # Latest update wins; creation time and then the id break ties so the result never
-    # depends on the order the service listed the orders in.
-    return (
-        timestamp_sort_key(order.get("updated_timestamp")),
-        timestamp_sort_key(order.get("created_timestamp")),
-        order.get("phone_number_order_id") or "",
-    )
+    # depends on the order the service listed the orders in. The exact spellings of the
+    # timestamps come last: they only separate two spellings of the same instants.
+    updated = timestamp_sort_key(order.get("updated_timestamp"))
+    created = timestamp_sort_key(order.get("created_timestamp"))
+    return (updated[:3], created[:3], _text_key(order.get("phone_number_order_id")), updated[3], created[3])
+
+
+def _text_key(value):
+    return "" if value is None else str(value)
+
+
+def _entry_key(entry):
+    # Last tie-break, for an order that lists one number twice or the same order listed twice
+    # with different contents: compare the entries themselves so input order never decides.
+    return tuple((key, _text_key(entry[key])) for key in sorted(entry))
 
 
 def latest_status_by_number(orders, only_numbers=None):
@@ -122,22 +147,26 @@ def latest_status_by_number(orders, only_numbers=None):
     latest = {}
     for order in orders:
         rank = None
-        for number in order["ordered_phone_numbers"]:
-            e164 = number["e164_phone_number"]
+        for number in order.get("ordered_phone_numbers") or ():
+            e164 = number.get("e164_phone_number")
             if e164 is None or (only_numbers is not None and e164 not in only_numbers):
                 continue
             if rank is None:
                 rank = _order_rank(order)
             current = latest.get(e164)
             if current is None or rank > current[0]:
-                latest[e164] = (rank, order, number)
-    return [phone_number_entry(latest[e164][1], latest[e164][2]) for e164 in sorted(latest)]
+                latest[e164] = (rank, phone_number_entry(order, number))
+            elif rank == current[0]:
+                entry = phone_number_entry(order, number)
+                if _entry_key(entry) > _entry_key(current[1]):
+                    latest[e164] = (rank, entry)
+    return [latest[e164][1] for e164 in sorted(latest)]
 
 
 def phone_number_entry(order, number):
     entry = {
-        "e164_phone_number": number["e164_phone_number"],
-        "status": number["status"],
+        "e164_phone_number": number.get("e164_phone_number"),
+        "status": number.get("status"),
         "phone_number_order_id": order.get("phone_number_order_id"),
         "order_status": order.get("status"),
         "product_type": order.get("product_type"),
@@ -165,7 +194,8 @@ def filter_orders(orders, order_status=None, product_type=None, phone_numbers=No
             continue
         if products and order.get("product_type") not in products:
             continue
-        if numbers and not any(n["e164_phone_number"] in numbers for n in order["ordered_phone_numbers"]):
+        if numbers and not any(number.get("e164_phone_number") in numbers
+                               for number in order.get("ordered_phone_numbers") or ()):
             continue
         kept.append(order)
     return kept
