@@ -1,0 +1,68 @@
+# One entry point for building and testing voiceops.chime; the work is done by scripts/lane.py
+# (stdlib Python, so it runs with the machine's python3 before any venv exists).
+#
+#   make test                 both lanes (current: ansible-core 2.21/Python 3.13, oldest: 2.17/3.11),
+#                             each: venv + amazon.aws, build + install the tarball, unit + integration;
+#                             the current lane also runs every quality gate. CI runs exactly this.
+#   make test-current | test-oldest
+#   make unit | integration   one suite on LANE (default current); ARGS="-k name" passes pytest options
+#   make dev LANE=current     symlink the work tree into the lane instead of the tarball (quick loops)
+#   make sanity | lint | docs-lint | changelog-lint | importer | ee | gates
+#   make demo | bench         tests/demo/run_demo.py and tests/perf/bench.py with the lane's Python
+#   make changelog-release    antsibull-changelog release (writes changelogs/changelog.yaml, CHANGELOG.rst)
+#   make clean                build products; make distclean also removes .lanes (venvs, wheel cache)
+
+PYTHON ?= python3
+LANE ?= current
+ARGS ?=
+LANE_PY := $(PYTHON) scripts/lane.py
+
+.DEFAULT_GOAL := help
+.PHONY: help test test-current test-oldest setup unit integration dev sanity lint docs-lint \
+	changelog-lint importer ee gates demo bench changelog-release clean distclean
+
+help:
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+
+test:
+	$(LANE_PY) test current oldest
+
+test-current:
+	$(LANE_PY) test current
+
+test-oldest:
+	$(LANE_PY) test oldest
+
+setup:
+	$(LANE_PY) setup $(LANE)
+
+unit:
+	$(LANE_PY) pytest $(LANE) unit -- $(ARGS)
+
+integration:
+	$(LANE_PY) pytest $(LANE) integration -- $(ARGS)
+
+dev:
+	$(LANE_PY) dev $(LANE)
+
+sanity lint docs-lint changelog-lint importer ee:
+	$(LANE_PY) gate $@
+
+gates:
+	$(LANE_PY) gate all
+
+demo:
+	$(LANE_PY) run $(LANE) tests/demo/run_demo.py $(ARGS)
+
+bench:
+	$(LANE_PY) run $(LANE) tests/perf/bench.py $(ARGS)
+
+changelog-release:
+	$(LANE_PY) setup tools-lint
+	.lanes/tools-lint/venv/bin/antsibull-changelog release
+
+clean:
+	$(LANE_PY) clean
+
+distclean:
+	$(LANE_PY) clean --all
