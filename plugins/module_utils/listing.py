@@ -19,6 +19,7 @@ import time
 try:
     import botocore.config
     import botocore.exceptions
+    import botocore.parsers
 except ImportError:
     pass  # Handled by AnsibleAWSModule / the inventory plugin's boto3 checks.
 
@@ -113,12 +114,17 @@ class RetryPolicy:
         self._sleep = sleep
         self._jitter = jitter
 
+    def cap(self, retry_number):
+        """The longest wait before retry ``retry_number`` (0 for the first retry)."""
+        # 2 ** 1100 does not fit in a float: past 2 ** 64 the cap is max_delay anyway.
+        return min(self.max_delay, self.base_delay * (2 ** min(retry_number, 64)))
+
     def delay(self, retry_number):
-        return self._jitter() * min(self.max_delay, self.base_delay * (2 ** retry_number))
+        return self._jitter() * self.cap(retry_number)
 
     def max_total_wait(self):
         """Upper bound on the time spent sleeping for one call (documented, and tested)."""
-        return sum(min(self.max_delay, self.base_delay * (2 ** n)) for n in range(self.max_attempts - 1))
+        return sum(self.cap(n) for n in range(self.max_attempts - 1))
 
     def sleep(self, retry_number):
         self._sleep(self.delay(retry_number))
@@ -160,13 +166,20 @@ def keep_timestamps_as_text(client):
     """Make the client return timestamps as the exact strings the service sent.
 
     botocore otherwise parses every timestamp with dateutil, which is most of the cost of a
-    large listing, and we would format them back into (different) strings anyway. The parser
-    factory belongs to the client's own botocore session.
+    large listing, and we would format them back into (different) strings anyway.
+    The factory is a component of the botocore session, shared by every client that session
+    makes, so this client gets its own copy instead of changing the shared one (another
+    client of the same session, for example in the inventory plugin's caller, keeps
+    botocore's datetimes).
     """
     endpoint = getattr(client, "_endpoint", None)
     factory = getattr(endpoint, "_response_parser_factory", None)
-    if factory is not None and hasattr(factory, "set_parser_defaults"):
-        factory.set_parser_defaults(timestamp_parser=_keep_timestamp_text)
+    if factory is None or not hasattr(factory, "set_parser_defaults"):
+        return client
+    own_factory = botocore.parsers.ResponseParserFactory()
+    own_factory.set_parser_defaults(**dict(getattr(factory, "_defaults", None) or {}))
+    own_factory.set_parser_defaults(timestamp_parser=_keep_timestamp_text)
+    endpoint._response_parser_factory = own_factory
     return client
 
 
@@ -262,7 +275,9 @@ def call_with_retries(operation, params, policy, action, validate=None):
             last_problem = ("timeout: {0}".format(type(error).__name__), "Timeout", None, ChimeConnectionError)
         except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectionClosedError) as error:
             last_problem = ("connection failed: {0}".format(error), "ConnectionError", None, ChimeConnectionError)
-        except botocore.exceptions.ResponseParserError as error:
+        except botocore.parsers.ResponseParserError as error:
+            # Lives in botocore.parsers, not botocore.exceptions: naming it wrongly here turned
+            # every exception that reached this clause into an AttributeError traceback.
             last_problem = ("unparseable response: {0}".format(type(error).__name__), "MalformedResponse", None,
                             MalformedResponseError)
         except MalformedResponseError as error:
@@ -276,13 +291,26 @@ def call_with_retries(operation, params, policy, action, validate=None):
             # Anything else botocore raises (bad endpoint URL, SSL errors): not worth retrying.
             raise ChimeConnectionError("{0} failed: {1}".format(action, error), code=type(error).__name__,
                                        action=action, attempts=attempt)
+        except (AttributeError, TypeError, ValueError, KeyError) as error:
+            # botocore's parser assumes the documented shape: a JSON page such as
+            # {"PhoneNumberOrders": [1]} makes it fail with a plain AttributeError/TypeError.
+            # That is a malformed page (retried like one), never a traceback.
+            last_problem = ("unparseable response: {0}".format(type(error).__name__), "MalformedResponse", None,
+                            MalformedResponseError)
         if attempt < policy.max_attempts:
             policy.sleep(attempt - 1)
     description, code, http_status, error_class = last_problem
     raise error_class(
-        "{0} failed after {1} attempt(s): {2}. Raise max_attempts or retry_max_delay, "
-        "or lower the request rate.".format(action, policy.max_attempts, description),
+        "{0} failed after {1} attempt(s): {2}. {3}".format(
+            action, policy.max_attempts, description, _EXHAUSTED_HINTS[error_class]),
         code=code, http_status=http_status, action=action, attempts=policy.max_attempts)
+
+
+_EXHAUSTED_HINTS = {
+    ChimeRetriesExhaustedError: "Raise max_attempts or retry_max_delay, or lower the request rate.",
+    ChimeConnectionError: "Check endpoint_url, the network path and aws_config read_timeout/connect_timeout.",
+    MalformedResponseError: "The service kept sending pages that are not the documented shape.",
+}
 
 
 def _validate_list_page(response):
@@ -312,15 +340,17 @@ def iter_order_pages(client, api, page_size=None, policy=None):
         response = call_with_retries(client.list_phone_number_orders, params, policy, LIST_ACTION,
                                      validate=_validate_list_page)
         page_number += 1
-        yield response["PhoneNumberOrders"]
         token = response.get("NextToken")
-        if not token:
-            return
-        if token in seen_tokens:
+        # Checked before the page is handed out: a caller that consumes pages as they come
+        # must not process one from a listing that is already known to be broken.
+        if token and token in seen_tokens:
             raise PaginationLoopError(
                 "ListPhoneNumberOrders repeated a NextToken on page {0}: the listing would never end, "
                 "so it was stopped and no partial result is returned".format(page_number),
                 code="PaginationLoop", action=LIST_ACTION)
+        yield response["PhoneNumberOrders"]
+        if not token:
+            return
         seen_tokens.add(token)
         params = {"MaxResults": max_results, "NextToken": token}
 
@@ -360,5 +390,11 @@ def get_orders(client, order_ids, policy=None):
             raise OrderNotFoundError("phone number order {0!r} not found: {1}".format(order_id, error.message),
                                      code=error.code, http_status=error.http_status, action=GET_ACTION,
                                      attempts=error.attempts)
+        except ChimeRequestError as error:
+            # The service may answer an id of the wrong shape with 400 rather than 404: either
+            # way the user needs to know which of their ids it was.
+            raise ChimeRequestError("phone number order {0!r}: {1}".format(order_id, error.message),
+                                    code=error.code, http_status=error.http_status, action=GET_ACTION,
+                                    attempts=error.attempts)
         orders.append(order_from_api(response["PhoneNumberOrder"]))
     return orders
