@@ -1,16 +1,17 @@
 # One entry point for building and testing voiceops.chime; the work is done by scripts/lane.py
 # (stdlib Python, so it runs with the machine's python3 before any venv exists).
 #
-#   make test                 both lanes (current: ansible-core 2.21/Python 3.13, oldest: 2.17/3.11),
-#                             each: venv + amazon.aws, build + install the tarball, unit + integration;
-#                             the current lane also runs every quality gate. CI runs exactly this.
+#   make test               both lanes (current: ansible-core 2.21/Python 3.13, oldest: 2.17/3.11),
+#                           each: venv + amazon.aws, build + install the tarball, unit + integration;
+#                           the current lane also runs every quality gate. CI runs exactly this.
 #   make test-current | test-oldest
-#   make unit | integration   one suite on LANE (default current); ARGS="-k name" passes pytest options
-#   make dev LANE=current     symlink the work tree into the lane instead of the tarball (quick loops)
+#   make test-floors        the oldest lane with boto3/botocore at requirements.txt's floors
+#   make unit | integration one suite on LANE (default current); ARGS="-k name" passes pytest options
+#   make dev LANE=current   symlink the work tree into the lane instead of the tarball (quick loops)
 #   make sanity | lint | docs-lint | changelog-lint | importer | ee | gates
-#   make demo | bench         tests/demo/run_demo.py and tests/perf/bench.py with the lane's Python
-#   make changelog-release    antsibull-changelog release (writes changelogs/changelog.yaml, CHANGELOG.rst)
-#   make clean                build products; make distclean also removes .lanes (venvs, wheel cache)
+#   make demo | bench       tests/demo/run_demo.py, tests/perf/bench.py with the lane's Python (ARGS)
+#   make changelog-release  antsibull-changelog release (changelogs/changelog.yaml, CHANGELOG.rst)
+#   make clean              build products; make distclean also removes .lanes (venvs, wheel cache)
 
 PYTHON ?= python3
 LANE ?= current
@@ -18,11 +19,11 @@ ARGS ?=
 LANE_PY := $(PYTHON) scripts/lane.py
 
 .DEFAULT_GOAL := help
-.PHONY: help test test-current test-oldest setup unit integration dev sanity lint docs-lint \
-	changelog-lint importer ee gates demo bench changelog-release clean distclean
+.PHONY: help test test-current test-oldest test-floors setup unit integration dev sanity lint \
+	docs-lint changelog-lint importer ee gates demo bench changelog-release clean distclean
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '4,14p' Makefile | sed 's/^# \{0,1\}//'
 
 test:
 	$(LANE_PY) test current oldest
@@ -32,6 +33,9 @@ test-current:
 
 test-oldest:
 	$(LANE_PY) test oldest
+
+test-floors:
+	$(LANE_PY) test floors
 
 setup:
 	$(LANE_PY) setup $(LANE)

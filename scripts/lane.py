@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 import zipfile
@@ -48,11 +49,13 @@ LANES = {
     # name: (Python major.minor, preferred pyenv version, ansible wheel carrying amazon.aws, amazon.aws version)
     'current': ('3.13', '3.13.0', '14.5.0', '11.4.0'),
     'oldest': ('3.11', '3.11.7', '12.3.0', '10.1.2'),
+    # The oldest lane with boto3/botocore at requirements.txt's floors (make test-floors).
+    'floors': ('3.11', '3.11.7', '12.3.0', '10.1.2'),
     # Tool venvs: no collections root of their own; they use the current lane's.
     'tools-lint': ('3.13', '3.13.0', None, None),
     'tools-importer': ('3.13', '3.13.0', None, None),
 }
-TEST_LANES = ('current', 'oldest')
+TEST_LANES = ('current', 'oldest', 'floors')
 # The gates run on the current lane only (issue 7).
 GATE_LANE = 'current'
 GATES = ('sanity', 'lint', 'docs-lint', 'changelog-lint', 'importer', 'ee')
@@ -116,6 +119,10 @@ def lane_env(lane, collections=None):
     env['ANSIBLE_COLLECTIONS_PATH'] = collections or collections_root(lane)
     env['ANSIBLE_NOCOLOR'] = '1'
     env['PYTHONDONTWRITEBYTECODE'] = '1'
+    # .lanes sits inside the work tree's git repo but is ignored: tools that ask git for the files
+    # of a collection under .lanes (antsibull-docs copying amazon.aws, ansible-test on the sanity
+    # copy) would get an empty list. Git must not look above .lanes from in there.
+    env['GIT_CEILING_DIRECTORIES'] = LANES_DIR
     # A user's own configuration must not change what the lanes test.
     for name in ('PYTHONPATH', 'PYTHONHOME', 'ANSIBLE_CONFIG', 'ANSIBLE_COLLECTIONS_PATHS'):
         env.pop(name, None)
@@ -224,8 +231,31 @@ def pins_file(lane):
     return os.path.join(ROOT, 'tests', 'lanes', '%s.txt' % lane)
 
 
+def read_requirements(path, operator):
+    """{name: version} for the lines of a requirements file that use ``operator`` (== or >=)."""
+    found = {}
+    with open(path, encoding='utf-8') as handle:
+        for line in handle:
+            match = re.match(r'^\s*([A-Za-z0-9_.-]+)\s*%s\s*([0-9][^\s,;#]*)' % re.escape(operator), line)
+            if match:
+                found[match.group(1).lower()] = match.group(2)
+    return found
+
+
+def check_floor_pins():
+    """The floors lane must pin exactly the floors that requirements.txt declares."""
+    floors = read_requirements(os.path.join(ROOT, 'requirements.txt'), '>=')
+    pins = read_requirements(pins_file('floors'), '==')
+    wrong = ['%s: requirements.txt >=%s, floors lane ==%s' % (name, version, pins.get(name))
+             for name, version in sorted(floors.items()) if pins.get(name) != version]
+    if wrong:
+        raise LaneError('tests/lanes/floors.txt does not match requirements.txt: %s' % '; '.join(wrong))
+
+
 def setup_venv(lane):
     """Create .lanes/<lane>/venv from the pins unless the stamp says it is already up to date."""
+    if lane == 'floors':
+        check_floor_pins()
     python = find_python(lane)
     with open(pins_file(lane), 'rb') as handle:
         pins = handle.read()
@@ -413,12 +443,19 @@ def install_get_pip_standin(lane):
         log('    installed offline get-pip stand-in at %s' % cache)
 
 
+def sanity_root():
+    """A per-checkout directory under the system temp dir for the sanity copy."""
+    return os.path.join(tempfile.gettempdir(), 'voiceops-chime-sanity-%s' % sha256_of(ROOT)[:10])
+
+
 def gate_sanity(tarball):
     """ansible-test sanity on a real copy of the built collection with amazon.aws as a sibling."""
     lane = GATE_LANE
     install_get_pip_standin(lane)
     namespace, name, dummy = galaxy_meta()
-    tree = os.path.join(lane_dir(lane), 'sanity', 'ansible_collections')
+    # Outside the work tree: ansible-test walks up from the collection looking for a .git, and in
+    # /work/main/.lanes it would find the project's repo, where .lanes is ignored (no files to test).
+    tree = os.path.join(sanity_root(), 'ansible_collections')
     rmtree(os.path.dirname(tree))
     copy = os.path.join(tree, namespace, name)
     os.makedirs(copy)
@@ -427,9 +464,11 @@ def gate_sanity(tarball):
             archive.extractall(copy, filter='data')
         else:
             archive.extractall(copy)  # nosec - our own freshly built tarball
-    # Not part of the source tree: ansible-galaxy adds them when it builds.
+    # The copy is the source tree minus build_ignore: MANIFEST.json/FILES.json are build products, and
+    # galaxy.yml (which ansible-galaxy leaves out) gives validate-modules the version for version_added checks.
     for generated in ('MANIFEST.json', 'FILES.json'):
         rmtree(os.path.join(copy, generated))
+    shutil.copyfile(os.path.join(ROOT, 'galaxy.yml'), os.path.join(copy, 'galaxy.yml'))
     os.makedirs(os.path.join(tree, 'amazon'))
     shutil.copytree(os.path.join(collections_root(lane), 'ansible_collections', 'amazon', 'aws'),
                     os.path.join(tree, 'amazon', 'aws'), symlinks=True)
@@ -457,15 +496,23 @@ def gate_docs_lint(tarball):
 
 
 def gate_changelog_lint(tarball):
+    """Fragments (antsibull-changelog lint) and the generated changelogs/changelog.yaml."""
     del tarball
-    run([os.path.join(venv_bin('tools-lint'), 'antsibull-changelog'), 'lint'], env=tools_env('tools-lint'))
+    tool = os.path.join(venv_bin('tools-lint'), 'antsibull-changelog')
+    run([tool, 'lint'], env=tools_env('tools-lint'))
+    run([tool, 'lint-changelog-yaml', os.path.join('changelogs', 'changelog.yaml')], env=tools_env('tools-lint'))
 
 
 IMPORTER_CONFIG = """[galaxy-importer]
-# ansible-test runs as its own gate (make sanity); the importer's copy would need a container.
+# ansible-test runs as its own gate (sanity); the importer's copy would need a container.
 RUN_ANSIBLE_TEST = False
+RUN_ANSIBLE_DOC = True
 RUN_ANSIBLE_LINT = True
+OFFLINE_ANSIBLE_LINT = True
+CHECK_CHANGELOG = True
+CHECK_REQUIRED_TAGS = True
 RUN_FLAKE8 = False
+ANSIBLE_LOCAL_TMP = {tmp}
 LOG_LEVEL_MAIN = INFO
 """
 
@@ -477,7 +524,7 @@ def gate_importer(tarball):
     os.makedirs(work)
     config = os.path.join(work, 'galaxy-importer.cfg')
     with open(config, 'w', encoding='utf-8') as handle:
-        handle.write(IMPORTER_CONFIG)
+        handle.write(IMPORTER_CONFIG.format(tmp=os.path.join(work, 'ansible-tmp')))
     env = tools_env('tools-importer')
     env['GALAXY_IMPORTER_CONFIG'] = config
     # The importer replaces ANSIBLE_COLLECTIONS_PATH with its own temp dir; amazon.aws comes through sys.path.
@@ -498,16 +545,38 @@ def gate_importer(tarball):
 
 
 def gate_ee(tarball):
-    """ansible-builder create: validates meta/execution-environment.yml and writes the build context."""
+    """ansible-builder create: validates meta/execution-environment.yml and writes the build context.
+
+    The file's paths are relative to the collection root (as ansible-builder's introspection and
+    galaxy-importer read a collection's meta/execution-environment.yml), so it is staged at the
+    top of a copy holding the files it references.
+    """
     del tarball
-    context = os.path.join(lane_dir('tools-lint'), 'ee-context')
-    rmtree(context)
+    work = os.path.join(lane_dir('tools-lint'), 'ee')
+    rmtree(work)
+    staged = os.path.join(work, 'source')
+    os.makedirs(staged)
+    shutil.copyfile(os.path.join(ROOT, 'meta', 'execution-environment.yml'), os.path.join(staged, 'execution-environment.yml'))
+    for name in ('requirements.txt', 'bindep.txt'):
+        if os.path.exists(os.path.join(ROOT, name)):
+            shutil.copyfile(os.path.join(ROOT, name), os.path.join(staged, name))
+    context = os.path.join(work, 'context')
     run([os.path.join(venv_bin('tools-lint'), 'ansible-builder'), 'create', '--file',
-         os.path.join(ROOT, 'meta', 'execution-environment.yml'), '--context', context, '-v', '1'],
-        env=tools_env('tools-lint'))
-    containerfile = os.path.join(context, 'Containerfile')
-    if not os.path.isfile(containerfile):
-        raise LaneError('ansible-builder wrote no Containerfile in %s' % context)
+         os.path.join(staged, 'execution-environment.yml'), '--context', context, '--output-filename', 'Containerfile',
+         '-v', '1'], env=tools_env('tools-lint'))
+    for expected in ('Containerfile', os.path.join('_build', 'requirements.txt'), os.path.join('_build', 'requirements.yml')):
+        if not os.path.isfile(os.path.join(context, expected)):
+            raise LaneError('ansible-builder wrote no %s in %s' % (expected, context))
+    # An EE that installs voiceops.chime from Galaxy learns its Python needs by introspecting the
+    # installed collection: check that this finds our floors in the installed copy.
+    proc = subprocess.run([os.path.join(venv_bin('tools-lint'), 'ansible-builder'), 'introspect', collections_root(GATE_LANE)],
+                          env=tools_env('tools-lint'), capture_output=True, text=True, check=False)
+    namespace, name, dummy = galaxy_meta()
+    ours = [line.strip() for line in proc.stdout.splitlines() if 'from collection %s.%s' % (namespace, name) in line]
+    if proc.returncode or not any('boto3' in line for line in ours):
+        sys.stdout.write(proc.stdout + proc.stderr)
+        raise LaneError('ansible-builder introspect did not find our Python requirements in the installed collection')
+    return '%s; introspect: %s' % (os.path.relpath(context, ROOT), ', '.join(line.split('#')[0].strip(" '") for line in ours))
 
 
 GATE_FUNCTIONS = {
@@ -558,8 +627,8 @@ class Stages:
         log('')
         log('stage timings:')
         for label, status, seconds, detail in self.results:
-            log('  %-28s %-8s %7.1fs  %s' % (label, status, seconds, detail))
-        log('  %-28s %-8s %7.1fs' % ('total', 'FAILED' if self.failed() else 'ok', total_seconds))
+            log('  %-34s %-8s %7.1fs  %s' % (label, status, seconds, detail))
+        log('  %-34s %-8s %7.1fs' % ('total', 'FAILED' if self.failed() else 'ok', total_seconds))
 
 
 def lane_test(stages, lane, counts, gates):
@@ -692,7 +761,8 @@ def cmd_clean(args):
         paths.append(LANES_DIR)
     else:
         for lane in LANES:
-            paths += [os.path.join(lane_dir(lane), sub) for sub in ('dist', 'reports', 'sanity', 'run', 'ee-context')]
+            paths += [os.path.join(lane_dir(lane), sub) for sub in ('dist', 'reports', 'run', 'ee')]
+    paths.append(sanity_root())
     for dirpath, dirnames, dummy in os.walk(ROOT):
         if '.lanes' in dirnames:
             dirnames.remove('.lanes')
