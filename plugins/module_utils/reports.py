@@ -163,7 +163,11 @@ def junit_xml(result, inputs=None, timing=None, suite_name=DEFAULT_SUITE_NAME):
     suite = ElementTree.SubElement(suites, "testsuite", suite_attributes)
     properties = ElementTree.SubElement(suite, "properties")
     for name, value in sorted(scrub_inputs(inputs).items()):
-        if isinstance(value, (list, dict)):
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, (list, dict)):
             value = json.dumps(value, sort_keys=True) if len(value) <= 20 else "({0} items)".format(len(value))
         ElementTree.SubElement(properties, "property", {"name": _xml_text(name), "value": _xml_text(value)})
     for e164, category, problem in cases:
@@ -213,8 +217,8 @@ def summary_markdown(result, inputs=None, timing=None, max_rows=DEFAULT_MAX_SUMM
         u"| Failed | {0} |".format(counts["failed"]),
         u"| Processing | {0} |".format(counts["processing"]),
         u"| Missing (in no order) | {0} |".format(counts["missing"]),
-        u"| Unexpected (acquired, not expected){0} | {1} |".format(
-            "" if result.get("fail_on_unexpected") else ", not checked", counts["unexpected"]),
+        u"| Unexpected (acquired, not expected{0}) | {1} |".format(
+            "" if result.get("fail_on_unexpected") else "; not checked", counts["unexpected"]),
     ]
     if counts.get("duplicates"):
         lines.append(u"| Listed more than once in expected | {0} |".format(counts["duplicates"]))
@@ -231,8 +235,12 @@ def summary_markdown(result, inputs=None, timing=None, max_rows=DEFAULT_MAX_SUMM
             lines += [u"", u"... and {0} more; report.json lists them all.".format(len(problems) - max_rows)]
     details = []
     for name in ("source", "api", "region", "profile", "endpoint_url", "fail_on_unexpected", "wait_timeout"):
-        if scrubbed.get(name) not in (None, ""):
-            details.append(u"{0} `{1}`".format(name, _md_cell(scrubbed[name])))
+        value = scrubbed.get(name)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        details.append(u"{0} `{1}`".format(name, _md_cell(value)))
     if timings["started_at"]:
         details.append(u"started {0}".format(timings["started_at"]))
     if timings["duration_seconds"] is not None:
