@@ -223,7 +223,8 @@ def _error_from_client_error(error, action, attempts):
     response = getattr(error, "response", None) or {}
     details = response.get("Error") or {}
     code = details.get("Code") or "Unknown"
-    message = safe_service_message(details.get("Message") or code)
+    # The sentences below add their own full stop.
+    message = safe_service_message(details.get("Message") or code).rstrip(". ")
     http_status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
     if http_status in ACCESS_DENIED_HTTP_STATUS or code in ("AccessDeniedException", "UnauthorizedClientException",
                                                             "ForbiddenException", "UnrecognizedClientException",
