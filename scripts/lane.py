@@ -122,7 +122,7 @@ def lane_env(lane, collections=None):
     # .lanes sits inside the work tree's git repo but is ignored: tools that ask git for the files
     # of a collection under .lanes (antsibull-docs copying amazon.aws, ansible-test on the sanity
     # copy) would get an empty list. Git must not look above .lanes from in there.
-    env['GIT_CEILING_DIRECTORIES'] = LANES_DIR
+    env['GIT_CEILING_DIRECTORIES'] = os.pathsep.join(sorted({LANES_DIR, os.path.realpath(LANES_DIR)}))
     # A user's own configuration must not change what the lanes test.
     for name in ('PYTHONPATH', 'PYTHONHOME', 'ANSIBLE_CONFIG', 'ANSIBLE_COLLECTIONS_PATHS'):
         env.pop(name, None)
@@ -576,7 +576,7 @@ def gate_ee(tarball):
     if proc.returncode or not any('boto3' in line for line in ours):
         sys.stdout.write(proc.stdout + proc.stderr)
         raise LaneError('ansible-builder introspect did not find our Python requirements in the installed collection')
-    return '%s; introspect: %s' % (os.path.relpath(context, ROOT), ', '.join(line.split('#')[0].strip(" '") for line in ours))
+    return '%s; introspect: %s' % (os.path.relpath(context, ROOT), ', '.join(line.split('#')[0].strip(" -'") for line in ours))
 
 
 GATE_FUNCTIONS = {
