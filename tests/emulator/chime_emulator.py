@@ -36,6 +36,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -172,7 +173,8 @@ def generate_orders(n, seed=0, api=API_CHIME):
     agree with the numbers' statuses: about 84% Successful (all Acquired), 6%
     Partial (one Failed), 5% Failed, 5% Processing. With
     ``api="chime-sdk-voice"`` orders also carry ``OrderType`` (and ``FocDate``
-    for porting orders) and use only that namespace's product types.
+    for porting orders) and use only that namespace's product types. Keys are in
+    the service's (alphabetical) order.
     """
     if api not in APIS:
         raise EmulatorConfigError(f"unknown api {api!r}; expected one of {', '.join(APIS)}")
@@ -182,30 +184,35 @@ def generate_orders(n, seed=0, api=API_CHIME):
     rng = random.Random(f"voiceops.chime:{seed}")
     codes = _NANP_CODES
     n_codes = len(codes)
-    # The seed moves the number block so two seeds give disjoint-looking data.
+    # The seed moves the number block so two seeds give different numbers.
     number_base = rng.randrange(0, 10_000 * n_codes * (n_codes - 64))
     voice = api == API_CHIME_SDK_VOICE
+    stamp = _MillisFormatter()
     orders = []
+    append = orders.append
     created_ms = _GENERATE_EPOCH_MS + rng.randrange(0, 86_400_000)
+    # One 128-bit draw per order for the id and one 64-bit draw for every other
+    # choice keeps 100,000 orders around a second.
     for index in range(n):
+        bits = rng.getrandbits(64)
+        order_id = "%032x" % rng.getrandbits(128)
+        k = number_base + 3 * index
         numbers = []
         for j in range(3):
-            k = number_base + 3 * index + j
-            line = k % 10_000
-            rest = k // 10_000
+            rest, line = divmod(k + j, 10_000)
             numbers.append("+1%03d%03d%04d" % (codes[(rest // n_codes) % n_codes], codes[rest % n_codes], line))
-        roll = rng.random()
+        roll = (bits & 0xFFFF) / 65536.0
         if roll < 0.84:
             order_status, number_statuses = "Successful", ("Acquired", "Acquired", "Acquired")
         elif roll < 0.90:
-            failed = rng.randrange(3)
+            failed = (bits >> 56) % 3
             order_status = "Partial"
             number_statuses = tuple("Failed" if j == failed else "Acquired" for j in range(3))
         elif roll < 0.95:
             order_status, number_statuses = "Failed", ("Failed", "Failed", "Failed")
         else:
             order_status, number_statuses = "Processing", ("Processing", "Processing", "Processing")
-        product_roll = rng.random()
+        product_roll = ((bits >> 16) & 0xFFFF) / 65536.0
         if voice:
             product_type = "VoiceConnector" if product_roll < 0.8 else "SipMediaApplicationDialIn"
         elif product_roll < 0.4:
@@ -214,24 +221,56 @@ def generate_orders(n, seed=0, api=API_CHIME):
             product_type = "VoiceConnector"
         else:
             product_type = "SipMediaApplicationDialIn"
-        created_ms += 60_000 + rng.randrange(0, 600_000)
-        updated_ms = created_ms + (0 if order_status == "Processing" else rng.randrange(1_000, 120_000))
-        order = {"CreatedTimestamp": _iso_millis(created_ms)}
+        created_ms += 60_000 + ((bits >> 32) & 0xFFFFF) % 600_000
+        updated_ms = created_ms
+        if order_status != "Processing":
+            updated_ms += 1_000 + ((bits >> 52) & 0xFFF) * 29
+        order = {"CreatedTimestamp": stamp(created_ms)}
         if voice:
-            porting = rng.random() < 0.05
-            if porting:
-                order["FocDate"] = _iso_millis(created_ms + 14 * 86_400_000)
-            order["OrderType"] = "Porting" if porting else "New"
+            if ((bits >> 60) & 0xF) == 0:
+                order["FocDate"] = stamp(created_ms + 14 * 86_400_000)
+                order["OrderType"] = "Porting"
+            else:
+                order["OrderType"] = "New"
         order["OrderedPhoneNumbers"] = [
-            {"E164PhoneNumber": numbers[j], "Status": number_statuses[j]} for j in range(3)
+            {"E164PhoneNumber": numbers[0], "Status": number_statuses[0]},
+            {"E164PhoneNumber": numbers[1], "Status": number_statuses[1]},
+            {"E164PhoneNumber": numbers[2], "Status": number_statuses[2]},
         ]
-        order["PhoneNumberOrderId"] = "%08x-%04x-%04x-%04x-%012x" % (
-            rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(16), rng.getrandbits(16), rng.getrandbits(48))
+        order["PhoneNumberOrderId"] = "-".join(
+            (order_id[:8], order_id[8:12], order_id[12:16], order_id[16:20], order_id[20:]))
         order["ProductType"] = product_type
         order["Status"] = order_status
-        order["UpdatedTimestamp"] = _iso_millis(updated_ms)
-        orders.append(order)
+        order["UpdatedTimestamp"] = stamp(updated_ms)
+        append(order)
     return orders
+
+
+class _MillisFormatter:
+    """ISO 8601 UTC with milliseconds; caches the date part, which changes
+    rarely in a run of increasing timestamps."""
+
+    def __init__(self):
+        self._day = None
+        self._prefix = ""
+
+    def __call__(self, epoch_ms):
+        day, ms_of_day = divmod(epoch_ms, 86_400_000)
+        if day != self._day:
+            self._day = day
+            self._prefix = time.strftime("%Y-%m-%dT", time.gmtime(day * 86_400))
+        seconds, millis = divmod(ms_of_day, 1000)
+        minutes, second = divmod(seconds, 60)
+        hour, minute = divmod(minutes, 60)
+        return "%s%02d:%02d:%02d.%03dZ" % (self._prefix, hour, minute, second, millis)
+
+
+def _json_copy(document):
+    # Faster than copy.deepcopy for this shape, and proves the data is JSON.
+    try:
+        return json.loads(json.dumps(document))
+    except (TypeError, ValueError) as exc:
+        raise EmulatorConfigError(f"orders must be JSON data: {exc}") from None
 
 
 def _check_orders(orders, where):
@@ -496,7 +535,7 @@ class ChimeEmulator:
         if generate:
             self._initial_data = (generate_orders(generate, seed, api), {})
         elif orders is not None:
-            self._initial_data = _split_data(orders, "orders")
+            self._initial_data = _split_data(_json_copy(orders), "orders")
         else:
             self._initial_data = ([], {})
         self._token_key = os.urandom(32)
@@ -525,9 +564,11 @@ class ChimeEmulator:
     # ---- state -----------------------------------------------------------
 
     def _reset_locked(self):
+        # No copies needed: datasets are never mutated in place (a status flip
+        # swaps in a new dataset), so the start-up lists stay pristine.
         default, regions = self._initial_data
-        self._default = _Dataset(copy.deepcopy(default)) if default is not None else None
-        self._regions = {region: _Dataset(copy.deepcopy(region_orders)) for region, region_orders in regions.items()}
+        self._default = _Dataset(list(default)) if default is not None else None
+        self._regions = {region: _Dataset(list(region_orders)) for region, region_orders in regions.items()}
         self._generation = getattr(self, "_generation", 0) + 1
         self._version = getattr(self, "_version", 0) + 1
         self._page_cache = {}
@@ -563,14 +604,15 @@ class ChimeEmulator:
         """Replace the data. ``region=None``: ``orders`` (a list, or a data document
         with PhoneNumberOrders and/or Regions) replaces everything; a region name:
         only that region's orders. Outstanding NextTokens become invalid."""
+        return self._replace_orders(_json_copy(orders), region)
+
+    def _replace_orders(self, orders, region):
         if region is None:
             default, regions = _split_data(orders, "set_orders")
         else:
             if isinstance(orders, dict) and "PhoneNumberOrders" in orders:
                 orders = orders["PhoneNumberOrders"]
             default, regions = None, {region: _check_orders(orders, f"set_orders (region {region})")}
-        default = copy.deepcopy(default)
-        regions = copy.deepcopy(regions)
         with self._lock:
             if region is None:
                 self._default = _Dataset(default) if default is not None else None
@@ -584,7 +626,8 @@ class ChimeEmulator:
 
     def generate(self, n, seed=0, region=None, api=None):
         """``set_orders(generate_orders(n, seed, api), region)``."""
-        return self.set_orders(generate_orders(n, seed, api or self.api), region=region)
+        # Fresh lists: no defensive copy needed.
+        return self._replace_orders(generate_orders(n, seed, api or self.api), region)
 
     def orders(self, region="us-east-1"):
         """A deep copy of the orders a client in ``region`` currently sees."""
@@ -680,13 +723,15 @@ class ChimeEmulator:
                 "updated_timestamp": updated_timestamp,
             })
             if after_requests == 0:
-                self._fire_schedules_locked()
+                self._apply_status_locked(self._schedules.pop())
         return {"ok": True}
 
     def _fire_schedules_locked(self):
+        # Called after the current request was counted: request number
+        # fire_after + 1 is the first to see the new status.
         remaining = []
         for schedule in self._schedules:
-            if self._stats[schedule["counter"]] >= schedule["fire_after"]:
+            if self._stats[schedule["counter"]] > schedule["fire_after"]:
                 self._apply_status_locked(schedule)
             else:
                 remaining.append(schedule)
@@ -747,7 +792,7 @@ class ChimeEmulator:
         server.emulator = self
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"chime-emulator-{self.port}", daemon=True)
         self._thread.start()
         return self
@@ -935,9 +980,7 @@ class ChimeEmulator:
         else:
             operation = None
 
-        region = None
-        status = 500
-        error_code = None
+        fault = None
         try:
             if method not in ("GET", "HEAD") or operation is None:
                 with self._lock:
@@ -989,18 +1032,18 @@ class ChimeEmulator:
                 payload = _MALFORMED_BODY
             elif fault == "truncated":
                 payload = payload[:max(1, len(payload) // 2)]
-            status = 200
-            self._send(handler, 200, payload, fault=fault)
         except _ApiError as error:
-            status = error.status
-            error_code = error.code
-            self._send_error(handler, error)
-        finally:
+            # Counted before the response goes out, so a client that reads
+            # stats() right after its response always sees its own request.
             with self._lock:
-                self._count("by_status", str(status))
-                if error_code:
-                    self._count("by_error_code", error_code)
-        return status
+                self._count("by_status", str(error.status))
+                self._count("by_error_code", error.code)
+            self._send_error(handler, error)
+            return error.status
+        with self._lock:
+            self._count("by_status", "200")
+        self._send(handler, 200, payload, fault=fault)
+        return 200
 
     def _take_fault_locked(self, region):
         if not self._faults:
