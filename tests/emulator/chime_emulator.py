@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: contributors to the voiceops.chime collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A local Amazon Chime phone-number-order API emulator (Python stdlib only).
@@ -350,7 +349,7 @@ def _canonical_query(raw_query):
         for pair in raw_query.split("&"):
             if not pair:
                 continue
-            key, _, value = pair.partition("=")
+            key, _equals, value = pair.partition("=")
             pairs.append((
                 urllib.parse.quote(urllib.parse.unquote(key), safe="-_.~"),
                 urllib.parse.quote(urllib.parse.unquote(value), safe="-_.~"),
@@ -402,13 +401,13 @@ def _parse_authorization(value):
     if not value:
         raise _ApiError("UnauthorizedClientException",
                         "Missing Authentication Token: the request has no SigV4 Authorization header.")
-    algorithm, _, rest = value.strip().partition(" ")
+    algorithm, _space, rest = value.strip().partition(" ")
     if algorithm != _SIGV4_ALGORITHM:
         raise _ApiError("UnauthorizedClientException",
                         f"Unsupported Authorization scheme; expected {_SIGV4_ALGORITHM} (SigV4).")
     fields = {}
     for part in rest.split(","):
-        name, _, field_value = part.strip().partition("=")
+        name, _equals, field_value = part.strip().partition("=")
         fields[name] = field_value
     credential = fields.get("Credential", "").split("/")
     if len(credential) != 5 or not fields.get("SignedHeaders") or not fields.get("Signature"):
@@ -959,7 +958,7 @@ class ChimeEmulator:
         bucket[value] = bucket.get(value, 0) + 1
 
     def handle(self, handler, method):
-        raw_path, _, raw_query = handler.path.partition("?")
+        raw_path, _mark, raw_query = handler.path.partition("?")
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length > 0 else b""
         if raw_path.startswith("/_emulator/") or raw_path == "/_emulator":

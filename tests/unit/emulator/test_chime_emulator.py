@@ -196,7 +196,7 @@ def test_last_page_carries_a_null_next_token(emu):
     first = json.loads(body)
     assert response.status == 200 and isinstance(first["NextToken"], str)
     token = first["NextToken"]
-    for _ in range(5):
+    for _page in range(5):
         response, body = raw_get(emu, "/phone-number-orders?max-results=99&next-token=" + token)
         page = json.loads(body)
         if page["NextToken"] is None:
@@ -243,7 +243,7 @@ def test_namespace_comes_from_user_agent_token_or_default(emu_factory):
     voice_agent = {"User-Agent": "aws-sdk-js/3.600.0 ua/2.1 api/chime-sdk-voice#3.600.0 lang/js"}
     response, body = raw_get(emu, "/phone-number-orders?max-results=100", headers=voice_agent)
     assert response.status == 200 and len(json.loads(body)["PhoneNumberOrders"]) == 100
-    response, _ = raw_get(emu, "/phone-number-orders?max-results=100")
+    response, _body = raw_get(emu, "/phone-number-orders?max-results=100")
     assert response.status == 400
     voice_default = emu_factory(generate=150, api="chime-sdk-voice")
     assert len(make_client(voice_default, "chime").list_phone_number_orders(MaxResults=100)["PhoneNumberOrders"]) == 100
@@ -259,7 +259,7 @@ def test_forged_tampered_and_foreign_tokens_get_400(emu, emu_factory):
     tampered = base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
     foreign = make_client(emu_factory(generate=250)).list_phone_number_orders(MaxResults=10)["NextToken"]
     for bad in ("forged", "", tampered, foreign, token + "AA"):
-        status, code, _ = error_of(lambda bad=bad: client.list_phone_number_orders(MaxResults=10, NextToken=bad))
+        status, code, _message = error_of(lambda bad=bad: client.list_phone_number_orders(MaxResults=10, NextToken=bad))
         assert (status, code) == (400, "BadRequestException"), bad
     assert len(client.list_phone_number_orders(MaxResults=10, NextToken=token)["PhoneNumberOrders"]) == 10
 
@@ -297,7 +297,7 @@ def test_sigv4_signature_matches_botocores_signer():
     fields = dict(part.strip().split("=", 1) for part in request.headers["Authorization"].split(" ", 1)[1].split(","))
     headers = {name.lower(): [value] for name, value in request.headers.items()}
     headers["host"] = ["127.0.0.1:8080"]
-    path, _, query = url.split("8080", 1)[1].partition("?")
+    path, _mark, query = url.split("8080", 1)[1].partition("?")
     signature = sigv4_signature(
         DUMMY_SECRET, "GET", path, query, headers, fields["SignedHeaders"].split(";"),
         hashlib.sha256(b"").hexdigest(), request.headers["X-Amz-Date"], fields["Credential"].split("/", 1)[1])
@@ -306,7 +306,7 @@ def test_sigv4_signature_matches_botocores_signer():
 
 def test_strict_sigv4_accepts_good_and_rejects_bad_signatures(emu_factory):
     emu = emu_factory(generate=150, credentials={DUMMY_KEY: DUMMY_SECRET, "AKIDWITHTOKEN": ["s2", "token-1"]})
-    _, orders = list_all(make_client(emu, region="eu-west-2"), page_size=50)
+    orders = list_all(make_client(emu, region="eu-west-2"), page_size=50)[1]
     assert len(orders) == 150
     assert make_client(emu, "chime-sdk-voice").get_phone_number_order(
         PhoneNumberOrderId=orders[3]["PhoneNumberOrderId"])["PhoneNumberOrder"]["PhoneNumberOrderId"]
@@ -317,7 +317,7 @@ def test_strict_sigv4_accepts_good_and_rejects_bad_signatures(emu_factory):
         403, "UnrecognizedClientException")
     assert error_of(make_client(emu, key="AKIDWITHTOKEN", secret="s2", token="token-2").list_phone_number_orders)[
         :2] == (403, "UnrecognizedClientException")
-    response, _ = raw_get(emu, "/phone-number-orders")
+    response = raw_get(emu, "/phone-number-orders")[0]
     assert response.status == 403
 
 
@@ -384,7 +384,7 @@ def test_unknown_operation_gets_404(emu):
 def test_faults_are_served_in_precedence_order(emu):
     client = make_client(emu)
     emu.inject(fail_503=1, fail_500=1, throttle=1)
-    codes = [error_of(client.list_phone_number_orders)[1] for _ in range(3)]
+    codes = [error_of(client.list_phone_number_orders)[1] for _attempt in range(3)]
     assert codes == ["ThrottledClientException", "ServiceFailureException", "ServiceUnavailableException"]
     assert client.list_phone_number_orders()["PhoneNumberOrders"]
 
@@ -412,7 +412,7 @@ def test_faults_can_start_later_and_target_one_region(emu):
 def test_denied_regions_always_get_403(emu_factory):
     emu = emu_factory(generate=5, deny_regions=["eu-central-1"])
     denied = make_client(emu, "chime-sdk-voice", region="eu-central-1")
-    for _ in range(3):
+    for _attempt in range(3):
         assert error_of(denied.list_phone_number_orders)[:2] == (403, "ForbiddenException")
     assert len(make_client(emu, "chime-sdk-voice", region="eu-west-2").list_phone_number_orders()[
         "PhoneNumberOrders"]) == 5
@@ -423,9 +423,9 @@ def test_denied_regions_always_get_403(emu_factory):
 def test_malformed_truncated_and_missing_key_bodies(emu):
     page = json.loads(raw_get(emu, "/phone-number-orders?max-results=10")[1])
     emu.inject(malformed=1, truncated=1, missing_key=1)
-    bodies = [raw_get(emu, "/phone-number-orders?max-results=10") for _ in range(3)]
-    assert all(response.status == 200 for response, _ in bodies)
-    malformed, truncated, missing = (body for _, body in bodies)
+    bodies = [raw_get(emu, "/phone-number-orders?max-results=10") for _attempt in range(3)]
+    assert all(response.status == 200 for response, _body in bodies)
+    malformed, truncated, missing = (body for _response, body in bodies)
     with pytest.raises(ValueError):
         json.loads(malformed)
     with pytest.raises(ValueError):
@@ -438,7 +438,7 @@ def test_malformed_truncated_and_missing_key_bodies(emu):
     # of these 200 responses into a result without PhoneNumberOrders, no error.
     emu.inject(malformed=1, truncated=1, missing_key=1)
     client = make_client(emu)
-    results = [client.list_phone_number_orders(MaxResults=10) for _ in range(3)]
+    results = [client.list_phone_number_orders(MaxResults=10) for _attempt in range(3)]
     assert all("PhoneNumberOrders" not in result for result in results)
     assert "NextToken" in results[2]
 
@@ -611,7 +611,7 @@ def test_cli_prints_the_line_serves_data_and_faults_and_stops_on_sigterm(tmp_pat
 
 def test_cli_refuses_a_non_loopback_address_unless_allowed():
     result = subprocess.run([sys.executable, str(EMULATOR_SCRIPT), "--host", "0.0.0.0", "--port", "0"],
-                            capture_output=True, text=True, timeout=30)
+                            capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2 and result.stdout == ""
     assert "non-loopback" in result.stderr and "--allow-non-loopback" in result.stderr
     with pytest.raises(EmulatorConfigError, match="non-loopback"):
@@ -623,7 +623,7 @@ def test_cli_rejects_bad_data_file(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     result = subprocess.run([sys.executable, str(EMULATOR_SCRIPT), "--data", str(bad)],
-                            capture_output=True, text=True, timeout=30)
+                            capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2 and "not valid JSON" in result.stderr
 
 
@@ -631,7 +631,7 @@ def test_port_zero_picks_free_ports_and_stop_joins_the_thread():
     first, second = ChimeEmulator(), ChimeEmulator()
     with first, second:
         assert first.port and second.port and first.port != second.port
-        response, _ = raw_get(first, "/phone-number-orders")
+        response = raw_get(first, "/phone-number-orders")[0]
         assert response.status == 200
         thread = first._thread
     assert not thread.is_alive()
