@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import random
 import time
 
@@ -162,25 +163,88 @@ def _keep_timestamp_text(value):
     return value
 
 
-def keep_timestamps_as_text(client):
-    """Make the client return timestamps as the exact strings the service sent.
+# Successful responses of these output shapes are the service's JSON as sent (see
+# _OrderPagesParser); their members are all plain JSON, with no header-bound fields.
+_PASS_THROUGH_SHAPES = frozenset(("ListPhoneNumberOrdersResponse", "GetPhoneNumberOrderResponse"))
 
-    botocore otherwise parses every timestamp with dateutil, which is most of the cost of a
-    large listing, and we would format them back into (different) strings anyway.
+
+class _OrderPagesParser:
+    """Front for botocore's rest-json parser that returns order pages as the service sent them.
+
+    botocore walks every value of a page through the service model (about 40 function calls
+    per order); for these two operations that walk only re-creates the JSON it started from,
+    and it was most of the time of a large listing. A 200 response of those shapes whose body
+    is a JSON object is returned as decoded, with the ResponseMetadata botocore would add.
+    Everything else (errors, other operations, a body that is not a JSON object) goes to
+    botocore's parser unchanged. The page's shape is checked by _validate_list_page /
+    _validate_get_response, which is what protects order_from_api from surprises.
+    """
+
+    def __init__(self, parser):
+        self._parser = parser
+
+    def parse(self, response, shape):
+        if response.get("status_code") == 200 and getattr(shape, "name", None) in _PASS_THROUGH_SHAPES:
+            try:
+                parsed = json.loads(response["body"])
+            except ValueError:  # includes UnicodeDecodeError
+                parsed = None
+            if isinstance(parsed, dict):
+                headers = response.get("headers") or {}
+                metadata = {"HTTPStatusCode": 200,
+                            "HTTPHeaders": dict((str(key).lower(), value) for key, value in headers.items())}
+                request_id = metadata["HTTPHeaders"].get("x-amzn-requestid")
+                if request_id:
+                    metadata["RequestId"] = request_id
+                parsed["ResponseMetadata"] = metadata
+                return parsed
+        return self._parser.parse(response, shape)
+
+    def __getattr__(self, name):
+        return getattr(self._parser, name)
+
+
+class _OrderPagesParserFactory:
+    """A response parser factory for one client (see keep_timestamps_as_text)."""
+
+    def __init__(self, defaults):
+        self._factory = botocore.parsers.ResponseParserFactory()
+        self._factory.set_parser_defaults(**defaults)
+
+    def set_parser_defaults(self, **kwargs):
+        self._factory.set_parser_defaults(**kwargs)
+
+    def create_parser(self, protocol_name):
+        return _OrderPagesParser(self._factory.create_parser(protocol_name))
+
+
+def keep_timestamps_as_text(client):
+    """Make the client return order values, timestamps included, as the exact text the service sent.
+
+    botocore otherwise parses every timestamp with dateutil and walks every value through the
+    service model, which together are most of the cost of a large listing, and we would format
+    the datetimes back into (different) strings anyway. Order pages are passed through as
+    decoded JSON (see _OrderPagesParser); any other response keeps botocore's parser, with
+    timestamps left as text.
     The factory is a component of the botocore session, shared by every client that session
-    makes, so this client gets its own copy instead of changing the shared one (another
-    client of the same session, for example in the inventory plugin's caller, keeps
-    botocore's datetimes).
+    makes, so this client gets its own instead of changing the shared one (another client of
+    the same session, for example in the inventory plugin's caller, keeps botocore's datetimes).
+    Returns the client; ``client_keeps_timestamps_as_text(client)`` tells whether it took effect.
     """
     endpoint = getattr(client, "_endpoint", None)
     factory = getattr(endpoint, "_response_parser_factory", None)
-    if factory is None or not hasattr(factory, "set_parser_defaults"):
+    if factory is None or not hasattr(factory, "create_parser"):
         return client
-    own_factory = botocore.parsers.ResponseParserFactory()
-    own_factory.set_parser_defaults(**dict(getattr(factory, "_defaults", None) or {}))
-    own_factory.set_parser_defaults(timestamp_parser=_keep_timestamp_text)
-    endpoint._response_parser_factory = own_factory
+    defaults = dict(getattr(factory, "_defaults", None) or {})
+    defaults["timestamp_parser"] = _keep_timestamp_text
+    endpoint._response_parser_factory = _OrderPagesParserFactory(defaults)
     return client
+
+
+def client_keeps_timestamps_as_text(client):
+    """True when keep_timestamps_as_text() is in effect for ``client`` (for tests and diagnostics)."""
+    endpoint = getattr(client, "_endpoint", None)
+    return isinstance(getattr(endpoint, "_response_parser_factory", None), _OrderPagesParserFactory)
 
 
 def connection_region(api, region):
@@ -314,6 +378,21 @@ _EXHAUSTED_HINTS = {
 }
 
 
+def _order_shape_problem(order):
+    """Why ``order`` cannot be an order (None when it can): order_from_api needs mappings."""
+    # Plain loops: this runs for every order of a listing, and a generator per order costs more.
+    if not isinstance(order, dict):
+        return "an order that is not an object"
+    numbers = order.get("OrderedPhoneNumbers")
+    if numbers is not None:
+        if not isinstance(numbers, list):
+            return "OrderedPhoneNumbers that is not a list of objects"
+        for number in numbers:
+            if not isinstance(number, dict):
+                return "OrderedPhoneNumbers that is not a list of objects"
+    return None
+
+
 def _validate_list_page(response):
     if not isinstance(response, dict) or not isinstance(response.get("PhoneNumberOrders"), list):
         raise MalformedResponseError(
@@ -323,6 +402,11 @@ def _validate_list_page(response):
     if token is not None and not isinstance(token, str):
         raise MalformedResponseError("ListPhoneNumberOrders returned a NextToken that is not a string",
                                      code="MalformedResponse")
+    for order in response["PhoneNumberOrders"]:
+        problem = _order_shape_problem(order)
+        if problem:
+            raise MalformedResponseError("ListPhoneNumberOrders returned a page with " + problem,
+                                         code="MalformedResponse")
 
 
 def iter_order_pages(client, api, page_size=None, policy=None):
@@ -370,6 +454,9 @@ def _validate_get_response(response):
     if not isinstance(response, dict) or not isinstance(response.get("PhoneNumberOrder"), dict):
         raise MalformedResponseError("GetPhoneNumberOrder returned a response without a PhoneNumberOrder",
                                      code="MalformedResponse")
+    problem = _order_shape_problem(response["PhoneNumberOrder"])
+    if problem:
+        raise MalformedResponseError("GetPhoneNumberOrder returned " + problem, code="MalformedResponse")
 
 
 def get_orders(client, order_ids, policy=None):

@@ -46,6 +46,22 @@ def camel_to_snake(name):
     return _CAMEL_BOUNDARY.sub("_", name).lower()
 
 
+# The conversions run once per order of a listing (100,000 in the largest accounts), so the
+# fields the service documents take a dictionary lookup, not a regex.
+_PLAIN_ORDER_FIELDS = {
+    "PhoneNumberOrderId": "phone_number_order_id",
+    "ProductType": "product_type",
+    "Status": "status",
+}
+_TIMESTAMP_ORDER_FIELDS = {
+    "CreatedTimestamp": "created_timestamp",
+    "UpdatedTimestamp": "updated_timestamp",
+    "FocDate": "foc_date",
+}
+_REQUIRED_ORDER_FIELDS = ("phone_number_order_id", "product_type", "status", "created_timestamp",
+                          "updated_timestamp", "ordered_phone_numbers")
+
+
 def _timestamp_text(value):
     # The API layer keeps timestamps as the exact strings the service sent. If a caller
     # hands us botocore's parsed datetimes instead, still return text, never a datetime.
@@ -56,6 +72,9 @@ def _timestamp_text(value):
 
 
 def _number_from_api(api_number):
+    if len(api_number) == 2 and "E164PhoneNumber" in api_number and "Status" in api_number:
+        # The documented shape, which is every number in practice.
+        return {"e164_phone_number": api_number["E164PhoneNumber"], "status": api_number["Status"]}
     number = {}
     for key, value in api_number.items():
         number[_NUMBER_FIELDS.get(key) or camel_to_snake(key)] = value
@@ -72,18 +91,21 @@ def order_from_api(api_order):
     """
     order = {}
     for key, value in api_order.items():
-        if key == "OrderedPhoneNumbers":
+        name = _PLAIN_ORDER_FIELDS.get(key)
+        if name is not None:
+            order[name] = value
+        elif key == "OrderedPhoneNumbers":
             order["ordered_phone_numbers"] = [_number_from_api(number) for number in value or ()]
         elif key in _OPTIONAL_ORDER_FIELDS and value is None:
             # Documented as "returned when sent by the service": a null is "not sent".
             continue
-        elif key in ("CreatedTimestamp", "UpdatedTimestamp", "FocDate"):
-            order[_ORDER_FIELDS[key]] = _timestamp_text(value)
+        elif key in _TIMESTAMP_ORDER_FIELDS:
+            order[_TIMESTAMP_ORDER_FIELDS[key]] = value if value.__class__ is str else _timestamp_text(value)
         else:
             order[_ORDER_FIELDS.get(key) or camel_to_snake(key)] = value
-    for required in ("phone_number_order_id", "product_type", "status", "created_timestamp", "updated_timestamp"):
-        order.setdefault(required, None)
-    order.setdefault("ordered_phone_numbers", [])
+    for required in _REQUIRED_ORDER_FIELDS:
+        if required not in order:
+            order[required] = [] if required == "ordered_phone_numbers" else None
     return order
 
 

@@ -515,7 +515,11 @@ def test_malformed_pages_are_retried_then_fail_without_data(botocore_session, bo
     b'{"NextToken":null,"PhoneNumberOrders":[1,2]}',
     b'{"NextToken":null,"PhoneNumberOrders":"abc"}',
     b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":{"E164PhoneNumber":5}}]}',
+    b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":["+12065550100"]}]}',
+    b'{"NextToken":null,"PhoneNumberOrders":[null]}',
     b'[1,2,3]',
+    b'"just a string"',
+    b'\xff\xfe not utf-8',
 ])
 def test_json_of_the_wrong_shape_is_a_malformed_page_not_a_traceback(botocore_session, body):
     # botocore's parser trusts the model and fails on these with plain AttributeError/TypeError.
@@ -629,6 +633,33 @@ def test_timestamps_come_back_as_the_exact_text_the_service_sent(botocore_sessio
     assert order["phone_number_order_id"] == "abc12345-de67-89f0-123g-h45i678j9012"
 
 
+def test_order_pages_come_back_as_sent_with_response_metadata(botocore_session):
+    # Keys the model of this namespace lacks (the legacy chime model has no OrderType/FocDate)
+    # and keys no model has yet are kept, so order_from_api can pass them on snake_cased.
+    body = (b'{"NextToken":null,"PhoneNumberOrders":[{"PhoneNumberOrderId":"x","OrderType":"Porting",'
+            b'"FocDate":"2026-02-01T00:00:00.000Z","CarrierNote":"new field","OrderedPhoneNumbers":[],'
+            b'"UpdatedTimestamp":"2019-08-12T22:10:31.186Z"}]}')
+    client = make_client(botocore_session, None)
+    client.meta.events.register("before-send.chime",
+                                lambda request, **kwargs: FakeChimeWire._response(request, 200, body))
+    response = client.list_phone_number_orders(MaxResults=99)
+    assert response["PhoneNumberOrders"][0]["CarrierNote"] == "new field"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert response["ResponseMetadata"]["RequestId"] == "unit-test"
+    assert response["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/json"
+    [order], _ = list_orders(client, "chime")
+    assert (order["order_type"], order["foc_date"], order["carrier_note"]) == (
+        "Porting", "2026-02-01T00:00:00.000Z", "new field")
+
+
+def test_create_client_keeps_timestamps_as_text(botocore_session):
+    client = create_client(FakeAWSModule("us-east-1", botocore_session), "chime")
+    assert listing.client_keeps_timestamps_as_text(client)
+    assert not listing.client_keeps_timestamps_as_text(
+        botocore_session.create_client("chime", region_name="us-east-1", aws_access_key_id=ACCESS_KEY,
+                                       aws_secret_access_key=SECRET_KEY))
+
+
 def test_keeping_timestamps_as_text_does_not_change_other_clients_of_the_session(botocore_session):
     body = b'{"PhoneNumberOrders":[{"PhoneNumberOrderId":"x","UpdatedTimestamp":"2019-08-12T22:10:31.186Z"}]}'
     ours = make_client(botocore_session, None)
@@ -729,3 +760,13 @@ def test_full_jitter_waits_between_zero_and_the_cap():
 def test_bad_retry_settings_are_rejected(kwargs):
     with pytest.raises(InvalidOptionError):
         RetryPolicy(**kwargs)
+
+
+@pytest.mark.parametrize("body", [b'{}', b'{"PhoneNumberOrder":[]}', b'{"PhoneNumberOrder":{"OrderedPhoneNumbers":"x"}}'])
+def test_get_orders_malformed_response_fails_without_data(botocore_session, body):
+    wire = FakeChimeWire(make_orders(2))
+    wire.script = [body, body]
+    policy, sleep = quick_policy(max_attempts=2)
+    with pytest.raises(MalformedResponseError) as caught:
+        get_orders(make_client(botocore_session, wire), ["order-00001"], policy=policy)
+    assert "GetPhoneNumberOrder" in caught.value.message and len(sleep.calls) == 1

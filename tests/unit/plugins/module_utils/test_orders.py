@@ -345,3 +345,16 @@ def test_filtering_never_adds_and_keeps_input_order(api_orders, statuses, number
     for order in kept:
         assert not statuses or order["status"] in statuses
         assert not numbers or any(n["e164_phone_number"] in numbers for n in order["ordered_phone_numbers"])
+
+
+def test_required_fields_are_filled_even_when_unknown_keys_abound():
+    order = order_from_api({"A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "OrderedPhoneNumbers": []})
+    assert order["status"] is None and order["phone_number_order_id"] is None
+    assert order["ordered_phone_numbers"] == [] and order["f"] == 6
+
+
+def test_numbers_with_extra_or_missing_keys_take_the_general_path():
+    order = order_from_api({"OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100"},
+                                                     {"Status": "Failed", "Reason": "x"}]})
+    assert order["ordered_phone_numbers"] == [{"e164_phone_number": "+12065550100", "status": None},
+                                              {"e164_phone_number": None, "status": "Failed", "reason": "x"}]
