@@ -25,7 +25,6 @@ from ansible_collections.voiceops.chime.plugins.module_utils.orders import camel
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import filter_orders
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import latest_status_by_number
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_from_api
-from ansible_collections.voiceops.chime.plugins.module_utils.orders import timestamp_sort_key
 
 DEFAULT_HOSTVARS_PREFIX = "chime_"
 
@@ -138,12 +137,21 @@ def host_variables(entry, prefix=DEFAULT_HOSTVARS_PREFIX, region=None, api="chim
     return hostvars
 
 
-def _entry_rank(entry):
-    # The same ranking latest_status_by_number() applies inside one listing: latest update,
-    # then creation time, then order id, so the winner never depends on listing order.
-    return (timestamp_sort_key(entry.get("updated_timestamp")),
-            timestamp_sort_key(entry.get("created_timestamp")),
-            entry.get("phone_number_order_id") or "")
+def _order_from_entry(entry):
+    # A one-number order that phone_number_entry() turns back into exactly ``entry``, so the
+    # winners of several regions can be ranked by latest_status_by_number() itself: the rule
+    # stays in one place (orders.py) instead of being copied here.
+    order = {
+        "phone_number_order_id": entry["phone_number_order_id"],
+        "status": entry["order_status"],
+        "product_type": entry["product_type"],
+        "created_timestamp": entry["created_timestamp"],
+        "updated_timestamp": entry["updated_timestamp"],
+        "ordered_phone_numbers": [{"e164_phone_number": entry["e164_phone_number"], "status": entry["status"]}],
+    }
+    if "order_type" in entry:
+        order["order_type"] = entry["order_type"]
+    return order
 
 
 def phone_number_hosts(listings, order_status=None, product_type=None, number_status=None):
@@ -151,24 +159,37 @@ def phone_number_hosts(listings, order_status=None, product_type=None, number_st
 
     ``listings`` is a sequence of (region, raw API orders). Within a listing and across
     listings, the number's most recently updated order wins (the module's ``phone_numbers``
-    rule); on an exact tie between regions the region listed first wins. ``order_status`` and
-    ``product_type`` filter orders before the rule, as the module does; ``number_status``
-    keeps the numbers whose winning status is one of those.
+    rule, applied by ``latest_status_by_number``); when two regions hold the very same winning
+    entry, the region listed first is reported. ``order_status`` and ``product_type`` filter
+    orders before the rule, as the module does; ``number_status`` keeps the numbers whose
+    winning status is one of those.
     """
-    winners = {}
+    per_region = []
     for region, api_orders in listings:
         orders = filter_orders([order_from_api(api_order) for api_order in api_orders],
                                order_status, product_type)
-        for entry in latest_status_by_number(orders):
-            e164 = entry["e164_phone_number"]
-            current = winners.get(e164)
-            if current is None:
-                winners[e164] = (entry, region)
-            elif _entry_rank(entry) > _entry_rank(current[0]):
-                winners[e164] = (entry, region)
-    statuses = set(number_status) if number_status else None
-    return [winners[e164] for e164 in sorted(winners)
-            if statuses is None or winners[e164][0]["status"] in statuses]
+        per_region.append((region, latest_status_by_number(orders)))
+
+    if len(per_region) == 1:
+        region, entries = per_region[0]
+        hosts = [(entry, region) for entry in entries]
+    else:
+        regions_by_number = {}
+        candidates = []
+        for region, entries in per_region:
+            for entry in entries:
+                regions_by_number.setdefault(entry["e164_phone_number"], []).append((entry, region))
+                candidates.append(_order_from_entry(entry))
+        hosts = []
+        for winner in latest_status_by_number(candidates):
+            region = next(region for entry, region in regions_by_number[winner["e164_phone_number"]]
+                          if entry == winner)
+            hosts.append((winner, region))
+
+    if not number_status:
+        return hosts
+    statuses = set(number_status)
+    return [(entry, region) for entry, region in hosts if entry["status"] in statuses]
 
 
 def cache_key_suffix(api, regions, profile=None, assume_role_arn=None, endpoint_url=None, access_key=None):
@@ -196,11 +217,13 @@ def cached_listing(api, listings, skipped=()):
     ``skipped`` holds (region, message) for regions left out with ``strict: false`` so a
     cached run warns about them again.
     """
+    # str(): option values may be str subclasses carrying Ansible's data tags, which the
+    # cache would otherwise store as tagged objects.
     return {
         "format": CACHE_FORMAT,
-        "api": api,
-        "listings": [{"region": region, "orders": api_orders} for region, api_orders in listings],
-        "skipped": [{"region": region, "message": message} for region, message in skipped],
+        "api": str(api),
+        "listings": [{"region": str(region), "orders": api_orders} for region, api_orders in listings],
+        "skipped": [{"region": str(region), "message": str(message)} for region, message in skipped],
     }
 
 
