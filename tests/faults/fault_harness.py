@@ -1,0 +1,377 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.chime contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers of the fault-injection suite (tests/faults, issue 6); tests ``import fault_harness``.
+
+The shared fixtures (``emulator``, ``emulator_process``, ``aws_env``, ``run_ansible``) come from
+tests/conftest.py. This module adds what only this suite needs:
+
+- builders for the three user-facing entry points: a one-task module playbook, an inventory
+  source file for ``ansible-inventory``, and a playbook running the role;
+- ``assert_clean_failure``: the outcome every failing case must have (a failed task with a
+  clear message, no data, no traceback);
+- ``Relay``: a tiny HTTP relay in front of the emulator that records when each request
+  arrived and can rewrite a response (to forge a NextToken);
+- ``TlsFront``: a TLS terminator in front of the emulator with a throw-away self-signed
+  certificate, for the certificate verification cases.
+
+Every command runs with a timeout (``COMMAND_TIMEOUT``): a pagination loop or a retry loop
+that never ends fails the test instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import socket
+import ssl
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+MODULE = "voiceops.chime.chime_phone_number_order_info"
+ROLE = "voiceops.chime.assert_numbers_acquired"
+INVENTORY_PLUGIN = "voiceops.chime.chime_phone_numbers"
+TASK = "Read phone number orders"
+LIST_ACTION = "chime:ListPhoneNumberOrders"
+
+# Real backoff code paths with waits of milliseconds: a case with 10 retries stays well under a second.
+FAST_RETRIES = {"retry_base_delay": 0.01, "retry_max_delay": 0.05}
+
+# Generous for one ansible-playbook run on a busy 2-core machine (start-up alone is ~1.5 s);
+# only a run that never ends reaches it.
+COMMAND_TIMEOUT = 120
+
+# Shown by Python when an exception escapes; must never be what the user gets.
+TRACEBACK_MARKERS = ("Traceback (most recent call last)", "MODULE FAILURE", "Unexpected Exception")
+
+
+# --------------------------------------------------------------------------- playbooks
+
+
+def module_play(params, task=TASK, extra_task_keys=""):
+    """A playbook with one task calling the module with ``params`` (JSON is valid YAML)."""
+    return """
+- name: Fault-injection case
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: {task}
+      {module}: {params}
+{extra}""".format(task=task, module=MODULE, params=json.dumps(params), extra=extra_task_keys)
+
+
+def run_module(run_ansible, params, *args, env=None, timeout=COMMAND_TIMEOUT):
+    """Run the module once; return (result, the task's result)."""
+    result = playbook(run_ansible, module_play(params), *args, env=env, timeout=timeout)
+    return result, result.task(TASK)
+
+
+def playbook(run_ansible, text, *args, env=None, timeout=COMMAND_TIMEOUT, json_output=True, name="playbook.yml"):
+    try:
+        return run_ansible.playbook(text, *args, env=env, timeout=timeout, json_output=json_output, name=name)
+    except subprocess.TimeoutExpired:
+        pytest.fail("ansible-playbook did not finish within {0} s: a retry or pagination loop that never "
+                    "ends?".format(timeout))
+
+
+def role_play(role_vars, module_defaults=None):
+    """A playbook applying the role with ``role_vars``; ``module_defaults`` for the collection's group."""
+    defaults = ""
+    if module_defaults:
+        defaults = "  module_defaults:\n    group/voiceops.chime.chime: {0}\n".format(json.dumps(module_defaults))
+    return """
+- name: Role under faults
+  hosts: localhost
+  gather_facts: false
+{defaults}  roles:
+    - role: {role}
+      vars: {role_vars}
+""".format(defaults=defaults, role=ROLE, role_vars=json.dumps(role_vars))
+
+
+def failed_task(result):
+    """The one failed task's result on localhost (the role's task names are its own business)."""
+    failed = [(task["task"]["name"], task["hosts"]["localhost"]) for play in result.json()["plays"]
+              for task in play["tasks"] if task["hosts"].get("localhost", {}).get("failed")]
+    assert len(failed) == 1, "expected exactly one failed task, got {0}".format([name for name, _ in failed])
+    return failed[0][1]
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+def write_inventory_source(tmp_path, options, name="faults.chime_phone_numbers.yml"):
+    """An inventory source file for the plugin (JSON is valid YAML)."""
+    path = tmp_path / name
+    path.write_text(json.dumps(dict({"plugin": INVENTORY_PLUGIN}, **options)), encoding="utf-8")
+    return path
+
+
+class InventoryRun:
+    """``ansible-inventory --list`` on one source: exit status, output, parsed hosts."""
+
+    def __init__(self, result):
+        self.result = result
+        self.returncode = result.returncode
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def listing(self):
+        try:
+            return json.loads(self.stdout)
+        except ValueError:
+            raise AssertionError("ansible-inventory printed no JSON (exit {0})\nstdout:\n{1}\nstderr:\n{2}".format(
+                self.returncode, self.stdout[-3000:], self.stderr[-3000:])) from None
+
+    def hostvars(self):
+        return plain_inventory_value(self.listing()["_meta"]["hostvars"])
+
+
+def plain_inventory_value(value):
+    """ansible-inventory 2.19+ prints inventory-sourced strings as {"__ansible_unsafe": text}
+    (ansible-core's trust marking, not ours); 2.17 prints the text. Compare the text."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {key: plain_inventory_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_inventory_value(item) for item in value]
+    return value
+
+
+def run_inventory(run_ansible, tmp_path, options, *args, env=None, timeout=COMMAND_TIMEOUT, unparsed_failed=True):
+    """Run ``ansible-inventory --list`` on a plugin source with ``options``.
+
+    ``unparsed_failed``: what a pipeline should set (the plugin's docs say so). Without it
+    ansible-inventory only warns when the source fails and prints an empty inventory.
+    """
+    source = write_inventory_source(tmp_path, options)
+    extra = {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true" if unparsed_failed else "false"}
+    extra.update(env or {})
+    try:
+        result = run_ansible("ansible-inventory", "-i", str(source), "--list", *args, env=extra, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail("ansible-inventory did not finish within {0} s".format(timeout))
+    return InventoryRun(result)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def assert_no_traceback(text):
+    for marker in TRACEBACK_MARKERS:
+        assert marker not in text, "found {0!r} in output:\n{1}".format(marker, text[-3000:])
+
+
+def assert_clean_failure(result, task, *needles):
+    """A failed task with a clear message naming ``needles``, and no (partial) data."""
+    assert result.returncode == 2, "expected a failed play (exit 2), got {0}:\n{1}".format(
+        result.returncode, result.stdout[-3000:])
+    assert task.get("failed") is True, task
+    for key in ("phone_numbers", "phone_number_orders", "pages"):
+        assert key not in task, "a failed task returned {0}: partial data".format(key)
+    message = task.get("msg") or ""
+    assert message.strip(), "empty failure message: {0}".format(task)
+    for needle in needles:
+        assert needle in message, "{0!r} not in the message: {1}".format(needle, message)
+    assert_no_traceback(message)
+    assert_no_traceback(result.stdout + result.stderr)
+    return message
+
+
+def expected_order(api_order):
+    """The snake_case order the module documents, written out independently of orders.py."""
+    order = {
+        "phone_number_order_id": api_order["PhoneNumberOrderId"],
+        "product_type": api_order["ProductType"],
+        "status": api_order["Status"],
+        "ordered_phone_numbers": [{"e164_phone_number": number["E164PhoneNumber"], "status": number["Status"]}
+                                  for number in api_order["OrderedPhoneNumbers"]],
+        "created_timestamp": api_order["CreatedTimestamp"],
+        "updated_timestamp": api_order["UpdatedTimestamp"],
+    }
+    for key, name in (("OrderType", "order_type"), ("FocDate", "foc_date")):
+        if key in api_order:
+            order[name] = api_order[key]
+    return order
+
+
+def served_numbers(api_orders):
+    """{e164: status} of generated orders (their numbers are distinct, one order each)."""
+    return {number["E164PhoneNumber"]: number["Status"] for order in api_orders for number in order["OrderedPhoneNumbers"]}
+
+
+# --------------------------------------------------------------------------- relay
+
+
+class Relay:
+    """An HTTP relay in front of the emulator: records each API request, may rewrite responses.
+
+    ``requests``: [(monotonic time, path, status)] in arrival order. ``rewrite(path, status,
+    body, number)`` returns the body to send (``number`` counts list/get requests from 1).
+    The emulator does not check signatures unless built with credentials, so relaying the
+    client's request unchanged (Host header aside) keeps it valid.
+    """
+
+    def __init__(self, target_url, rewrite=None):
+        self.target_url = target_url.rstrip("/")
+        self.rewrite = rewrite
+        self.requests = []
+        self._lock = threading.Lock()
+        relay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                arrived = time.monotonic()
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                request = urllib.request.Request(relay.target_url + self.path, headers=headers, method="GET")
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        status, body, reply_headers = response.status, response.read(), response.headers
+                except urllib.error.HTTPError as error:
+                    status, body, reply_headers = error.code, error.read(), error.headers
+                with relay._lock:
+                    relay.requests.append((arrived, self.path, status))
+                    number = len(relay.requests)
+                if relay.rewrite is not None:
+                    body = relay.rewrite(self.path, status, body, number)
+                self.send_response(status)
+                for name in ("Content-Type", "x-amzn-RequestId", "x-amzn-ErrorType"):
+                    if reply_headers.get(name):
+                        self.send_header(name, reply_headers[name])
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = "http://127.0.0.1:{0}".format(self._server.server_address[1])
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+# --------------------------------------------------------------------------- TLS
+
+
+def make_self_signed_certificate(directory):
+    """A throw-away key and certificate for 127.0.0.1 (cryptography ships with ansible-core)."""
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "voiceops-chime-faults")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                       critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path = directory / "faults-cert.pem"
+    key_path = directory / "faults-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+class TlsFront:
+    """Terminates TLS on 127.0.0.1 with a self-signed certificate and pipes bytes to the emulator."""
+
+    def __init__(self, target_port, cert_path, key_path):
+        self.target_port = target_port
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(cert_path), str(key_path))
+        self._context = context
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = "https://127.0.0.1:{0}".format(self._listener.getsockname()[1])
+        self.handshakes_failed = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
+
+    def _accept_loop(self):
+        self._listener.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                raw, _ = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+
+    def _serve(self, raw):
+        try:
+            raw.settimeout(30)
+            client = self._context.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError):
+            # The client refused our certificate: exactly what verification is for.
+            self.handshakes_failed += 1
+            raw.close()
+            return
+        upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=30)
+
+        def pump(source, sink):
+            try:
+                while True:
+                    chunk = source.recv(65536)
+                    if not chunk:
+                        break
+                    sink.sendall(chunk)
+            except OSError:
+                pass
+            finally:
+                for sock in (source, sink):
+                    try:
+                        sock.close()
+                    except OSError:
+                        pass
+
+        threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+        pump(client, upstream)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._listener.close()
+        self._thread.join()
+
+
+def free_closed_port():
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

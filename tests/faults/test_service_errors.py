@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.chime contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Server faults, timeouts, refused connections and broken bodies, through real Ansible runs.
+
+Each fault is tried twice: a burst the retry budget absorbs (the data must come back complete
+and in order) and one that outlasts it (a failed task naming the fault, with no data at all).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import fault_harness as fh  # pylint: disable=import-error
+
+# fault -> (the words the failure message must contain, the error_code returned)
+SERVER_FAULTS = {
+    "fail_500": ("ServiceFailureException (HTTP 500)", "ServiceFailureException"),
+    "fail_503": ("ServiceUnavailableException (HTTP 503)", "ServiceUnavailableException"),
+}
+# botocore hands a 200 body that is not JSON to the caller as {"message": body}, so all three
+# end up as "a page without a PhoneNumberOrders list".
+BODY_FAULTS = {
+    # A proxy's HTML error page with status 200.
+    "malformed": ("without a PhoneNumberOrders list", "MalformedResponse"),
+    # The connection delivered half the JSON.
+    "truncated": ("without a PhoneNumberOrders list", "MalformedResponse"),
+    # Valid JSON with a NextToken but no PhoneNumberOrders: the most dangerous shape, since
+    # reading it as "no orders on this page" would silently drop orders.
+    "missing_key": ("without a PhoneNumberOrders list", "MalformedResponse"),
+}
+ALL_FAULTS = dict(SERVER_FAULTS, **BODY_FAULTS)
+
+
+@pytest.mark.parametrize("emulator", [{"generate": 300, "seed": 11}], indirect=True)
+@pytest.mark.parametrize("fault", sorted(ALL_FAULTS))
+def test_a_burst_within_the_budget_mid_listing_loses_nothing(emulator, run_ansible, fault):
+    # Page 1 arrives, then 3 broken answers, then the rest: max_attempts=4 absorbs them.
+    emulator.inject(after_requests=1, **{fault: 3})
+    result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=4))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert task["pages"] == 4
+    assert task["phone_number_orders"] == [fh.expected_order(order) for order in emulator.orders()]
+    stats = emulator.stats()
+    assert stats["list_requests"] == 7
+    assert stats["faults_served"] == {fault: 3}
+
+
+@pytest.mark.parametrize("emulator", [{"generate": 300, "seed": 11}], indirect=True)
+@pytest.mark.parametrize("fault", sorted(ALL_FAULTS))
+def test_a_burst_beyond_the_budget_mid_listing_fails_with_no_data(emulator, run_ansible, fault):
+    needle, error_code = ALL_FAULTS[fault]
+    emulator.inject(after_requests=1, **{fault: 100})
+    result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=3))
+    fh.assert_clean_failure(result, task, "chime:ListPhoneNumberOrders failed after 3 attempt(s)", needle)
+    assert task["error_code"] == error_code
+    stats = emulator.stats()
+    assert stats["list_requests"] == 4 and stats["faults_served"] == {fault: 3}
+
+
+def test_500_and_503_mixed_in_one_burst_are_retried_as_one_budget(emulator, run_ansible):
+    # inject() serves 500s first, then 503s: four consecutive failures of one call.
+    emulator.generate(50, seed=12)
+    emulator.inject(fail_500=2, fail_503=2)
+    result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=5))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert task["phone_number_orders"] == [fh.expected_order(order) for order in emulator.orders()]
+    assert emulator.stats()["by_status"] == {"500": 2, "503": 2, "200": 1}
+
+    emulator.reset()
+    emulator.inject(fail_500=2, fail_503=2)
+    result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=4))
+    # The message names the last failure seen.
+    fh.assert_clean_failure(result, task, "failed after 4 attempt(s)", "ServiceUnavailableException (HTTP 503)")
+
+
+def test_read_timeout_is_retried_then_recovers(emulator, run_ansible):
+    # Only the first request is slow (1.5 s against a 0.4 s read timeout): the retry gets the page.
+    emulator.generate(20, seed=13)
+    emulator.inject(latency=1.5, latency_requests=1)
+    params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2, aws_config={"read_timeout": 0.4})
+    result, task = fh.run_module(run_ansible, params)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert task["phone_number_orders"] == [fh.expected_order(order) for order in emulator.orders()]
+    assert emulator.stats()["list_requests"] == 2
+
+
+def test_read_timeout_on_every_attempt_fails_naming_the_timeout(emulator, run_ansible):
+    emulator.generate(20, seed=13)
+    emulator.inject(latency=1.5)
+    params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2, aws_config={"read_timeout": 0.4})
+    result, task = fh.run_module(run_ansible, params)
+    fh.assert_clean_failure(result, task, "failed after 2 attempt(s)", "timeout: ReadTimeoutError", "read_timeout")
+    # botocore's own retries are off: exactly our two attempts reached the server.
+    assert emulator.stats()["list_requests"] == 2
+
+
+def test_connection_refused_fails_clearly_after_the_budget(run_ansible):
+    url = "http://127.0.0.1:{0}".format(fh.free_closed_port())
+    result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=url, max_attempts=3))
+    fh.assert_clean_failure(result, task, "failed after 3 attempt(s)", "connection failed", "endpoint_url")
+    assert task["error_code"] == "ConnectionError"
+
+
+def test_inventory_connection_refused_fails_the_source(run_ansible, tmp_path):
+    url = "http://127.0.0.1:{0}".format(fh.free_closed_port())
+    run = fh.run_inventory(run_ansible, tmp_path, dict(fh.FAST_RETRIES, endpoint_url=url, max_attempts=2))
+    assert run.returncode != 0
+    assert "failed after 2 attempt(s)" in run.output and "connection failed" in run.output
+    fh.assert_no_traceback(run.output)
+
+
+@pytest.mark.parametrize("fault", ["malformed", "missing_key", "fail_503"])
+def test_inventory_broken_page_beyond_the_budget_fails_with_no_hosts(emulator, run_ansible, tmp_path, fault):
+    emulator.generate(200, seed=14)
+    emulator.inject(after_requests=1, **{fault: 100})
+    run = fh.run_inventory(run_ansible, tmp_path, dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2))
+    assert run.returncode != 0
+    assert "failed after 2 attempt(s)" in run.output and ALL_FAULTS[fault][0] in run.output
+    fh.assert_no_traceback(run.output)
+    assert emulator.stats()["list_requests"] == 3
+
+
+@pytest.mark.parametrize("emulator", [{"generate": 200, "seed": 15}], indirect=True)
+def test_role_with_a_page_missing_its_orders_fails_and_writes_no_report(emulator, run_ansible, tmp_path):
+    # If the role read that page as "no orders", every number on it would be reported missing
+    # (or, with a different page, a pass would rest on half the account).
+    numbers = sorted(fh.served_numbers(emulator.orders()))
+    report_dir = tmp_path / "reports"
+    emulator.inject(missing_key=100, after_requests=1)
+    role_vars = {"assert_numbers_acquired_expected": numbers[:5], "assert_numbers_acquired_report_dir": str(report_dir),
+                 "assert_numbers_acquired_endpoint_url": emulator.url}
+    result = fh.playbook(run_ansible, fh.role_play(role_vars, dict(fh.FAST_RETRIES, max_attempts=2)))
+    fh.assert_clean_failure(result, fh.failed_task(result), "without a PhoneNumberOrders list")
+    assert not (report_dir / "report.json").exists()
