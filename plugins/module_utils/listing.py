@@ -390,6 +390,11 @@ def _order_shape_problem(order):
         for number in numbers:
             if not isinstance(number, dict):
                 return "OrderedPhoneNumbers that is not a list of objects"
+            e164 = number.get("E164PhoneNumber")
+            if e164 is not None and not isinstance(e164, str):
+                # Numbers are dictionary keys and sort keys downstream; any other value
+                # passes through as sent.
+                return "an E164PhoneNumber that is not a string"
     return None
 
 

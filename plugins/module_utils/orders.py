@@ -182,7 +182,12 @@ def latest_status_by_number(orders, only_numbers=None):
                 entry = phone_number_entry(order, number)
                 if _entry_key(entry) > _entry_key(current[1]):
                     latest[e164] = (rank, entry)
-    return [latest[e164][1] for e164 in sorted(latest)]
+    # The key keeps the sort total if a caller's data holds a number that is not text.
+    return [latest[e164][1] for e164 in sorted(latest, key=_number_sort_key)]
+
+
+def _number_sort_key(e164):
+    return (e164.__class__ is not str, str(e164))
 
 
 def phone_number_entry(order, number):

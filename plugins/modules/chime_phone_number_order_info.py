@@ -25,7 +25,7 @@ description:
     backoff up to O(max_attempts). A failure never returns a partial list.
   - This module never changes anything; it supports check mode and always returns C(changed=false).
 author:
-  - voiceops.chime contributors
+  - voiceops.chime contributors (@voiceops)
 options:
   api:
     description:
@@ -65,8 +65,10 @@ options:
     description:
       - Keep only orders that contain at least one of these numbers, and report only these numbers in
         RV(phone_numbers).
-      - Numbers are normalised to E.164 first, so V(+1 (206\) 555-0100) matches V(+12065550100). An entry that
-        cannot be read as an E.164 number fails the task before any call, naming the entry.
+      - Numbers are normalised to E.164 first, so V(+1 (206\) 555-0100) matches V(+12065550100), and an unquoted
+        YAML V(+12065550100) (read as an integer) works too. An entry that cannot be read as an E.164 number
+        fails the task before any call, naming the entry. Duplicates count once.
+      - An empty list means no filter, like O(order_status) and O(product_type).
     type: list
     elements: raw
   include_orders:
@@ -97,7 +99,10 @@ options:
 notes:
   - Needs the IAM action C(chime:ListPhoneNumberOrders) (and C(chime:GetPhoneNumberOrder) with
     O(phone_number_order_ids)). Both namespaces use the C(chime) IAM prefix.
-  - Timestamps are returned exactly as the service sent them (ISO 8601 strings).
+  - Timestamps are returned exactly as the service sent them (ISO 8601 strings). Fields the service adds to an
+    order in the future are passed through with snake_case names.
+  - A failed task carries C(error_code), C(http_status), C(iam_action) and C(attempts) next to C(msg), and never
+    a partial RV(phone_number_orders) or RV(phone_numbers).
   - Botocore's own retries are switched off for these calls so that the retry budget is the one set here; an
     O(aws_config) with C(retries) is merged over that and adds botocore retries under each of ours.
   - All options of the C(group/voiceops.chime.chime) action group (which extends C(group/amazon.aws.aws))

@@ -390,8 +390,8 @@ def test_module_defaults_group_sets_the_endpoint(emulator, run_ansible):
 # ---- secrets ---------------------------------------------------------------------------------------
 
 def _secret_emulator_params(aws_env):
-    return {"credentials": {aws_env["AWS_ACCESS_KEY_ID"]: [aws_env["AWS_SECRET_ACCESS_KEY"],
-                                                          aws_env["AWS_SESSION_TOKEN"]]}}
+    keys = [aws_env["AWS_SECRET_ACCESS_KEY"], aws_env["AWS_SESSION_TOKEN"]]
+    return {"credentials": {aws_env["AWS_ACCESS_KEY_ID"]: keys}}
 
 
 @pytest.fixture

@@ -196,8 +196,8 @@ def test_every_order_is_listed_once_in_service_order(botocore_session, count, ex
 
 
 @pytest.mark.parametrize("count, page_size, expected_pages", [(99, 99, 2), (100, 100, 2), (10, 5, 3), (0, 99, 1)])
-def test_a_page_of_exactly_page_size_followed_by_an_empty_page_ends_cleanly(botocore_session, count, page_size,
-                                                                          expected_pages):
+def test_a_page_of_exactly_page_size_followed_by_an_empty_page_ends_cleanly(
+        botocore_session, count, page_size, expected_pages):
     # Some services hand out a NextToken when a page is exactly full, then an empty last page.
     wire = FakeChimeWire(make_orders(count), max_results=100, full_page_token=True)
     api = "chime_sdk_voice" if page_size == 100 else "chime"
@@ -325,7 +325,7 @@ def test_http_429_is_retried_even_with_an_unknown_error_code(botocore_session):
 
 def test_faults_in_the_middle_of_a_listing_lose_nothing(botocore_session):
     wire = FakeChimeWire(make_orders(500))
-    policy, _ = quick_policy(max_attempts=3)
+    policy = quick_policy(max_attempts=3)[0]
     client = make_client(botocore_session, wire)
     pages = iter_order_pages(client, "chime", policy=policy)
     collected = list(next(pages))
@@ -467,7 +467,7 @@ class SilentServer:
     def _accept(self):
         while True:
             try:
-                connection, _ = self.sock.accept()
+                connection = self.sock.accept()[0]
             except OSError:
                 return
             self.accepted += 1
@@ -517,6 +517,8 @@ def test_malformed_pages_are_retried_then_fail_without_data(botocore_session, bo
     b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":{"E164PhoneNumber":5}}]}',
     b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":["+12065550100"]}]}',
     b'{"NextToken":null,"PhoneNumberOrders":[null]}',
+    b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":[{"E164PhoneNumber":12065550100}]}]}',
+    b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":[{"E164PhoneNumber":["+1"]}]}]}',
     b'[1,2,3]',
     b'"just a string"',
     b'\xff\xfe not utf-8',
@@ -559,9 +561,8 @@ def test_missing_credentials_fail_once_with_a_clear_message(botocore_session, mo
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     wire = FakeChimeWire(make_orders(1))
-    client = botocore.session.get_session().create_client("chime", region_name="us-east-1",
-                                                           endpoint_url="https://chime.unit.test",
-                                                           config=client_config())
+    client = botocore.session.get_session().create_client(
+        "chime", region_name="us-east-1", endpoint_url="https://chime.unit.test", config=client_config())
     client.meta.events.register("before-send.chime", wire)
     policy, sleep = quick_policy()
     with pytest.raises(ChimeAccessDeniedError) as caught:
@@ -647,7 +648,7 @@ def test_order_pages_come_back_as_sent_with_response_metadata(botocore_session):
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert response["ResponseMetadata"]["RequestId"] == "unit-test"
     assert response["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/json"
-    [order], _ = list_orders(client, "chime")
+    [order] = list_orders(client, "chime")[0]
     assert (order["order_type"], order["foc_date"], order["carrier_note"]) == (
         "Porting", "2026-02-01T00:00:00.000Z", "new field")
 

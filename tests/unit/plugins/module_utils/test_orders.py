@@ -86,8 +86,8 @@ def test_unknown_keys_pass_through_snake_cased():
     assert order["porting_carrier_name"] == "Example Telco"
     assert order["sip_trunk_arn"] == "arn:x"
     assert order["reason"] is None
-    number = order_from_api({"OrderedPhoneNumbers": [{"E164PhoneNumber": "+1", "Status": "Failed",
-                                                       "FailureReason": "NotAvailable"}]})
+    failed = {"E164PhoneNumber": "+1", "Status": "Failed", "FailureReason": "NotAvailable"}
+    number = order_from_api({"OrderedPhoneNumbers": [failed]})
     assert number["ordered_phone_numbers"] == [
         {"e164_phone_number": "+1", "status": "Failed", "failure_reason": "NotAvailable"}]
 
@@ -213,8 +213,8 @@ def test_result_is_sorted_by_number_and_one_entry_per_number():
 
 
 def test_only_numbers_restricts_the_output():
-    orders = orders_of(api_order("o1", "2026-01-01T00:00:00Z", [("+12065550100", "Acquired"),
-                                                                  ("+12065550101", "Acquired")]))
+    numbers = [("+12065550100", "Acquired"), ("+12065550101", "Acquired")]
+    orders = orders_of(api_order("o1", "2026-01-01T00:00:00Z", numbers))
     result = latest_status_by_number(orders, only_numbers={"+12065550101", "+19999999999"})
     assert [entry["e164_phone_number"] for entry in result] == ["+12065550101"]
 
@@ -234,12 +234,6 @@ def test_empty_input_and_orders_without_numbers():
     assert latest_status_by_number(orders_of({"PhoneNumberOrderId": "x"})) == []
 
 
-_TIMESTAMPS = st.builds(
-    lambda dt, digits, offset_minutes, style: _format_timestamp(dt, digits, offset_minutes, style),
-    st.datetimes(min_value=datetime.datetime(2000, 1, 1), max_value=datetime.datetime(2030, 12, 31)),
-    st.integers(0, 6), st.sampled_from([0, 0, 0, 60, -300, 330]), st.sampled_from(["Z", "offset"]))
-
-
 def _format_timestamp(dt, digits, offset_minutes, style):
     """Spell one UTC instant the ways the service and botocore may: any precision, any offset."""
     if style == "Z" or offset_minutes == 0:
@@ -252,6 +246,12 @@ def _format_timestamp(dt, digits, offset_minutes, style):
     if digits:
         text += "." + "{0:06d}".format(dt.microsecond)[:digits]
     return text + suffix
+
+
+_TIMESTAMPS = st.builds(
+    _format_timestamp,
+    st.datetimes(min_value=datetime.datetime(2000, 1, 1), max_value=datetime.datetime(2030, 12, 31)),
+    st.integers(0, 6), st.sampled_from([0, 0, 0, 60, -300, 330]), st.sampled_from(["Z", "offset"]))
 
 
 _NUMBERS = st.sampled_from(["+12065550100", "+12065550101", "+12065550102", "+442079460958"])
@@ -354,7 +354,13 @@ def test_required_fields_are_filled_even_when_unknown_keys_abound():
 
 
 def test_numbers_with_extra_or_missing_keys_take_the_general_path():
-    order = order_from_api({"OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100"},
-                                                     {"Status": "Failed", "Reason": "x"}]})
+    numbers = [{"E164PhoneNumber": "+12065550100"}, {"Status": "Failed", "Reason": "x"}]
+    order = order_from_api({"OrderedPhoneNumbers": numbers})
     assert order["ordered_phone_numbers"] == [{"e164_phone_number": "+12065550100", "status": None},
                                               {"e164_phone_number": None, "status": "Failed", "reason": "x"}]
+
+
+def test_numbers_that_are_not_text_still_sort_without_error():
+    orders = [{"ordered_phone_numbers": [{"e164_phone_number": 12065550100, "status": "Acquired"},
+                                         {"e164_phone_number": "+12065550100", "status": "Acquired"}]}]
+    assert [entry["e164_phone_number"] for entry in latest_status_by_number(orders)] == ["+12065550100", 12065550100]
