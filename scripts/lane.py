@@ -677,11 +677,17 @@ def cmd_test(args):
     passed = sum(c[0] for c in counts)
     failed = sum(c[1] for c in counts)
     skipped = sum(c[2] for c in counts)
+    skipped_stages = [r[0] for r in stages.results if r[1] == 'SKIPPED']
+    if skipped_stages:
+        log('SKIPPED (Python missing here; CI=true turns this into a failure): %s' % ', '.join(skipped_stages))
+    no_lane_ran = not counts
+    if no_lane_ran:
+        log('no lane could run: nothing was tested')
     if stages.failed():
         log('FAILED stages: %s' % ', '.join(r[0] for r in stages.failed()))
     # One closing line in the plain "N passed, N failed" form, summed over every pytest run above.
     log('tests: %d passed, %d failed, %d skipped' % (passed, failed, skipped))
-    return 1 if stages.failed() else 0
+    return 1 if stages.failed() or no_lane_ran else 0
 
 
 def cmd_setup(args):
