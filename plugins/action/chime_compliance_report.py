@@ -20,7 +20,7 @@ try:
 except ImportError:  # pragma: no cover
     from collections import Mapping
 
-from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.voiceops.chime.plugins.module_utils.reports import DEFAULT_SUITE_NAME
@@ -62,6 +62,11 @@ def plain(value):
     return str(value)
 
 
+class ActionRefused(Exception):
+    """Bad input or an unwritable directory: the task fails with this message and nothing else
+    (AnsibleActionFail would add a traceback to the result on ansible-core 2.17)."""
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -69,12 +74,21 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        del validation
+        try:
+            return self._run(result)
+        except ActionRefused as error:
+            result.update(failed=True, msg=str(error))
+            return result
+
+    def _run(self, result):
+        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
+        if validation.error_messages:
+            raise ActionRefused("; ".join(validation.error_messages))
+        args = validation.validated_parameters
         compliance = plain(args["result"])
         missing_keys = [key for key in RESULT_KEYS if key not in compliance]
         if missing_keys:
-            raise AnsibleActionFail(
+            raise ActionRefused(
                 "result must be the output of the voiceops.chime.number_compliance filter; it lacks {0}".format(
                     ", ".join(missing_keys)))
         directory = os.path.abspath(os.path.expanduser(args["path"]))
@@ -84,7 +98,7 @@ class ActionModule(ActionBase):
         try:
             paths, changed = write_reports(directory, reports, check_mode=bool(self._task.check_mode))
         except ReportWriteError as error:
-            raise AnsibleActionFail(str(error))
+            raise ActionRefused(str(error))
         result.update(
             changed=bool(changed),
             path=directory,

@@ -20,7 +20,6 @@ __metaclass__ = type
 import os
 import time
 
-from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -65,32 +64,44 @@ REFUSED_MODULE_OPTIONS = ("phone_numbers", "include_orders")
 FAILURE_KEYS = ("msg", "error_code", "http_status", "iam_action", "attempts", "exception")
 
 
+class ActionRefused(Exception):
+    """Bad input or an unwritable directory: the task fails with this message and nothing else
+    (AnsibleActionFail would add a traceback to the result on ansible-core 2.17)."""
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
+        try:
+            return self._run(result, task_vars)
+        except ActionRefused as error:
+            result.update(failed=True, msg=str(error))
+            return result
+
+    def _run(self, result, task_vars):
         judge_args = dict((name, self._task.args[name]) for name in JUDGE_SPEC if name in self._task.args)
         module_args = dict((name, value) for name, value in self._task.args.items() if name not in JUDGE_SPEC)
         validation = ArgumentSpecValidator(JUDGE_SPEC).validate(judge_args)
         if validation.error_messages:
-            raise AnsibleActionFail("; ".join(validation.error_messages))
+            raise ActionRefused("; ".join(validation.error_messages))
         judge_args = validation.validated_parameters
         module_args.update(judge_args["listing_options"])
         refused = [name for name in REFUSED_MODULE_OPTIONS if name in module_args]
         if refused:
-            raise AnsibleActionFail("{0} cannot be used here: the check needs every ordered number".format(
+            raise ActionRefused("{0} cannot be used here: the check needs every ordered number".format(
                 ", ".join(refused)))
         if judge_args["wait_timeout"] < 0:
-            raise AnsibleActionFail("wait_timeout must be 0 or more seconds, got {0}".format(judge_args["wait_timeout"]))
+            raise ActionRefused("wait_timeout must be 0 or more seconds, got {0}".format(judge_args["wait_timeout"]))
         if judge_args["poll_interval"] < 1:
-            raise AnsibleActionFail("poll_interval must be at least 1 second, got {0}".format(judge_args["poll_interval"]))
+            raise ActionRefused("poll_interval must be at least 1 second, got {0}".format(judge_args["poll_interval"]))
         try:
             # Before any API call: a typo in the expected list costs nothing.
             normalize_expected(judge_args["expected"])
         except InvalidPhoneNumberError as error:
-            raise AnsibleActionFail(str(error))
+            raise ActionRefused(str(error))
         report_dir = None
         if judge_args["report_dir"]:
             report_dir = os.path.abspath(os.path.expanduser(judge_args["report_dir"]))
@@ -98,7 +109,7 @@ class ActionModule(ActionBase):
                 # Also before any call: an unwritable directory should not cost a long listing.
                 ensure_report_dir(report_dir, check_mode=bool(self._task.check_mode))
             except ReportWriteError as error:
-                raise AnsibleActionFail(str(error))
+                raise ActionRefused(str(error))
         module_args["include_orders"] = False
 
         started = time.time()
@@ -153,4 +164,4 @@ class ActionModule(ActionBase):
                 fail_on_unexpected=boolean(judge_args["fail_on_unexpected"]),
                 max_listed=judge_args["max_listed"])
         except (InvalidPhoneNumberError, InvalidNumberFactsError) as error:
-            raise AnsibleActionFail(str(error))
+            raise ActionRefused(str(error))

@@ -152,8 +152,8 @@ RETURN = r"""
 compliance:
   description:
     - The judgement, exactly as the P(voiceops.chime.number_compliance#filter) filter returns it (see there for every
-      key): C(passed), C(acquired), C(failed), C(processing), C(missing), C(unexpected), C(duplicates),
-      C(problems), C(counts), C(fail_on_unexpected), C(message).
+      key), with C(passed), C(acquired), C(failed), C(processing), C(missing), C(unexpected), C(duplicates),
+      C(problems), C(counts), C(fail_on_unexpected) and C(message).
   returned: success
   type: dict
   sample:

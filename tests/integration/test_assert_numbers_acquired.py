@@ -1,0 +1,423 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.chime contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The voiceops.chime.assert_numbers_acquired role through real ansible-playbook runs.
+
+Every test runs the role against the emulator over HTTP and checks what a user sees: the exit
+code, the one assert message, the fact assert_numbers_acquired_result (also after a failure),
+the reports parsed back, and what the emulator served (one listing per poll, none on bad input).
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+ROLE = "voiceops.chime.assert_numbers_acquired"
+# The JSON callback names a role's tasks "<role> : <task name>".
+ASSERT_TASK = ROLE + " : Assert that every expected phone number is acquired"
+CHECK_TASK = ROLE + " : List the ordered phone numbers and judge the expected ones"
+SHOW_TASK = "Show the result"
+RESCUE_SHOW_TASK = "Show the result after the role failed"
+
+
+def api_order(order_id, numbers, status="Successful", updated="2026-09-14T16:09:40.107Z"):
+    return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": status,
+            "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status}
+                                    for e164, number_status in numbers],
+            "CreatedTimestamp": "2026-09-14T16:02:11.482Z", "UpdatedTimestamp": updated}
+
+
+ACQUIRED = ["+12065550100", "+12065550101", "+12065550102"]
+ORDERS = [
+    api_order("order-acquired", [(e164, "Acquired") for e164 in ACQUIRED]),
+    api_order("order-partial", [("+13125550120", "Acquired"), ("+13125550123", "Failed")], status="Partial"),
+    api_order("order-processing", [("+16175550180", "Processing")], status="Processing"),
+]
+
+# The role inside block/rescue, so that a failing run still shows the fact it set before failing.
+PLAY = """
+- name: Check the expected phone numbers
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Run the role
+      block:
+        - name: Include the role
+          ansible.builtin.include_role:
+            name: {role}
+      rescue:
+        - name: {rescue_show}
+          ansible.builtin.debug:
+            var: assert_numbers_acquired_result
+        - name: Fail as the role did
+          ansible.builtin.fail:
+            msg: "{{{{ ansible_failed_result.msg }}}}"
+    - name: {show}
+      ansible.builtin.debug:
+        var: assert_numbers_acquired_result
+""".format(role=ROLE, rescue_show=RESCUE_SHOW_TASK, show=SHOW_TASK)
+
+
+def run_role(run_ansible, tmp_path, role_vars, *args, play=PLAY, env=None):
+    """Run the role with ``role_vars`` as extra vars; return (result, the fact or None)."""
+    vars_file = tmp_path / "role_vars.json"
+    vars_file.write_text(json.dumps(role_vars), encoding="utf-8")
+    result = run_ansible.playbook(play, "-e", "@%s" % vars_file, *args, env=env)
+    fact = None
+    for name in (SHOW_TASK, RESCUE_SHOW_TASK):
+        try:
+            fact = result.task(name)["assert_numbers_acquired_result"]
+        except AssertionError:
+            continue
+    if isinstance(fact, str):
+        # debug's text for an undefined variable ("VARIABLE IS NOT DEFINED!" or, on 2.19+,
+        # "<< error 1 - 'assert_numbers_acquired_result' is undefined >>").
+        fact = None
+    return result, fact
+
+
+def assert_message(result):
+    return result.task(ASSERT_TASK)["msg"]
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def test_all_expected_numbers_acquired_passes(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ["+1 (206) 555-0100", "+1.206.555.0101", 12065550102, "+13125550120"],
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+    })
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert assert_message(result) == "All 4 expected phone numbers are acquired."
+    assert fact["passed"] is True
+    assert fact["acquired"] == sorted(ACQUIRED + ["+13125550120"])
+    assert fact["failed"] == fact["processing"] == fact["missing"] == fact["unexpected"] == []
+    # One listing (a single page here), nothing else.
+    assert emulator.stats()["list_requests"] == 1
+
+
+def test_failed_processing_and_missing_numbers_fail_each_named_with_its_reason(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+16175550180", "+15035550199"],
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+    })
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = assert_message(result).splitlines()
+    assert lines[0] == "3 of 6 expected phone numbers are not acquired (1 failed, 1 processing, 1 missing):"
+    assert lines[1:4] == [
+        "  +13125550123 failed: number status Failed in order order-partial (order status Partial)",
+        "  +15035550199 missing: not in any phone number order",
+        "  +16175550180 processing: still Processing in order order-processing (order status Processing)",
+    ]
+    assert lines[4] == "1 acquired number is not in the expected list (not checked)."
+    # The fact was set before the assertion failed.
+    assert fact["passed"] is False
+    assert (fact["failed"], fact["processing"], fact["missing"]) == (
+        ["+13125550123"], ["+16175550180"], ["+15035550199"])
+    assert fact["unexpected"] == ["+13125550120"]
+    # wait_timeout 0: judged on the first listing, no second poll.
+    assert emulator.stats()["list_requests"] == 1
+
+
+def test_fail_on_unexpected_fails_on_acquired_numbers_nobody_expected(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    role_vars = {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url}
+    result, fact = run_role(run_ansible, tmp_path, role_vars)
+    assert result.returncode == 0, result.stdout
+    assert fact["unexpected"] == ["+13125550120"]
+
+    result, fact = run_role(run_ansible, tmp_path, dict(role_vars, assert_numbers_acquired_fail_on_unexpected=True))
+    assert result.returncode == 2
+    assert assert_message(result).splitlines() == [
+        "All 3 expected phone numbers are acquired, but 1 acquired number is not in the expected list (1 unexpected):",
+        "  +13125550120 unexpected: acquired in order order-partial but not in the expected list",
+    ]
+    assert fact["problems"][0]["category"] == "unexpected"
+
+
+def test_long_problem_lists_are_truncated_in_the_message_but_complete_in_the_fact(emulator, run_ansible, tmp_path):
+    missing = ["+1503555%04d" % index for index in range(80)]
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": missing, "assert_numbers_acquired_endpoint_url": emulator.url})
+    assert result.returncode == 2
+    lines = assert_message(result).splitlines()
+    assert lines[0] == "80 of 80 expected phone numbers are not acquired (80 missing):"
+    assert len(lines) == 52 and lines[-1] == "  ... and 30 more"
+    assert fact["missing"] == missing and len(fact["problems"]) == 80
+
+
+# --------------------------------------------------------------------------- waiting
+
+
+def test_wait_timeout_polls_until_the_processing_order_is_acquired(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    # Two more listings see Processing, the third sees the order acquired.
+    emulator.schedule_status("order-processing", after_requests=2, order_status="Successful",
+                             number_status="Acquired")
+    report_dir = tmp_path / "reports"
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ["+16175550180", "+12065550100"],
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_wait_timeout": 120,
+        "assert_numbers_acquired_poll_interval": 1,
+        "assert_numbers_acquired_report_dir": str(report_dir),
+    })
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert fact["acquired"] == ["+12065550100", "+16175550180"]
+    assert emulator.stats()["list_requests"] == 3
+    assert result.task(CHECK_TASK)["polls"] == 3
+    report = json.loads((report_dir / "report.json").read_text())
+    assert report["timing"]["polls"] == 3
+    assert report["inputs"]["wait_timeout"] == 120
+
+
+def test_wait_timeout_passing_judges_what_is_still_processing(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ["+16175550180"],
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_wait_timeout": 2,
+        "assert_numbers_acquired_poll_interval": 1,
+    })
+    assert result.returncode == 2
+    assert "+16175550180 processing: still Processing in order order-processing" in assert_message(result)
+    # It did poll again before giving up, and stopped: a bounded number of listings.
+    polls = emulator.stats()["list_requests"]
+    assert 2 <= polls <= 4
+    assert fact["processing"] == ["+16175550180"]
+
+
+def test_wait_timeout_does_not_wait_for_processing_numbers_nobody_expected(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED,
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_wait_timeout": 600,
+        "assert_numbers_acquired_poll_interval": 60,
+    })
+    assert result.returncode == 0
+    assert emulator.stats()["list_requests"] == 1
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def test_reports_are_written_atomically_and_parse_back(emulator, run_ansible, tmp_path, aws_env):
+    emulator.set_orders(ORDERS)
+    report_dir = tmp_path / "out" / "chime"  # created by the role
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+16175550180", "+15035550199"],
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_region": "us-east-1",
+        "assert_numbers_acquired_report_dir": str(report_dir),
+    })
+    assert result.returncode == 2
+    assert sorted(p.name for p in report_dir.iterdir()) == ["junit.xml", "report.json", "summary.md"]
+
+    report = json.loads((report_dir / "report.json").read_text())
+    assert report["passed"] is False
+    assert report["result"] == fact
+    assert report["inputs"]["endpoint_url"] == emulator.url
+    assert report["inputs"]["region"] == "us-east-1"
+    assert report["inputs"]["source"] == "module"
+    assert report["timing"]["polls"] == 1
+    assert report["timing"]["duration_seconds"] >= 0
+
+    root = ElementTree.parse(str(report_dir / "junit.xml")).getroot()
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("6", "3", "0")
+    cases = dict((case.get("name"), case) for case in suite.findall("testcase"))
+    assert sorted(cases) == sorted(ACQUIRED + ["+13125550123", "+16175550180", "+15035550199"])
+    assert cases["+13125550123"].find("failure").get("message") == (
+        "failed: number status Failed in order order-partial (order status Partial)")
+    assert cases["+15035550199"].find("failure").get("type") == "missing"
+    assert cases["+12065550100"].find("failure") is None
+
+    summary = (report_dir / "summary.md").read_text()
+    assert summary.startswith("# Phone number compliance: FAILED")
+    assert "| +16175550180 | processing | Processing | order-processing |" in summary
+
+    for path in report_dir.iterdir():
+        text = path.read_text()
+        assert aws_env["AWS_SECRET_ACCESS_KEY"] not in text
+        assert aws_env["AWS_SESSION_TOKEN"] not in text
+        assert aws_env["AWS_ACCESS_KEY_ID"] not in text
+
+
+def test_check_mode_judges_but_writes_no_report(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    report_dir = tmp_path / "reports"
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_report_dir": str(report_dir)}, "--check")
+    assert result.returncode == 0, result.stdout
+    assert fact["passed"] is True
+    assert result.task(CHECK_TASK)["changed"] is True  # the reports would be written
+    assert not report_dir.exists()
+
+
+def test_unwritable_report_dir_fails_before_listing_naming_the_directory(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    # A regular file where the directory's parent should be: unwritable even for root.
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    report_dir = blocker / "reports"
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_report_dir": str(report_dir)})
+    assert result.returncode == 2
+    message = result.task(CHECK_TASK)["msg"]
+    assert message.startswith("cannot create report directory %s: " % report_dir), message
+    assert "Traceback" not in result.stdout
+    assert emulator.stats()["list_requests"] == 0
+    assert fact is None
+
+
+# --------------------------------------------------------------------------- bad input and errors
+
+
+def test_invalid_expected_entries_are_named_before_any_call(emulator, run_ansible, tmp_path):
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ["+12065550100", "206-555-0101", "+1 206 555 01OO"],
+        "assert_numbers_acquired_endpoint_url": emulator.url})
+    assert result.returncode == 2
+    message = result.task(CHECK_TASK)["msg"]
+    assert message == (
+        "expected list has 2 invalid entries (E.164 numbers look like '+12065550100'): "
+        "item 1 '206-555-0101': must start with '+' and the country code; "
+        "item 2 '+1 206 555 01OO': must be '+' followed by 7 to 15 digits, the first not 0")
+    assert emulator.stats()["list_requests"] == 0
+
+
+@pytest.mark.parametrize("role_vars, fragment", [
+    ({"assert_numbers_acquired_expected": {"+12065550100": "main line"}}, "assert_numbers_acquired_expected"),
+    ({"assert_numbers_acquired_expected": [], "assert_numbers_acquired_fail_on_unexpected": False},
+     "must not be empty"),
+    ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_source": "spreadsheet"},
+     "assert_numbers_acquired_source"),
+    ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_api": "chime_voice"},
+     "assert_numbers_acquired_api"),
+    ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_wait_timeout": -5},
+     "assert_numbers_acquired_wait_timeout must be >= 0"),
+])
+def test_invalid_role_inputs_fail_before_any_call(emulator, run_ansible, tmp_path, role_vars, fragment):
+    result, fact = run_role(run_ansible, tmp_path, dict(role_vars, assert_numbers_acquired_endpoint_url=emulator.url))
+    assert result.returncode == 2
+    assert fragment in result.stdout
+    assert emulator.stats()["list_requests"] == 0
+
+
+def test_missing_expected_list_is_reported_by_the_argument_spec(emulator, run_ansible, tmp_path):
+    result, fact = run_role(run_ansible, tmp_path, {"assert_numbers_acquired_endpoint_url": emulator.url})
+    assert result.returncode == 2
+    assert "missing required arguments: assert_numbers_acquired_expected" in result.stdout
+
+
+def test_api_denial_fails_with_the_listing_error_and_no_verdict(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    emulator.inject(forbidden=1)
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url})
+    assert result.returncode == 2
+    task = result.task(CHECK_TASK)
+    assert task["error_code"] == "ForbiddenException"
+    assert task["iam_action"] == "chime:ListPhoneNumberOrders"
+    assert "chime:ListPhoneNumberOrders" in task["msg"]
+    assert "compliance" not in task
+    assert fact is None
+    # 403 is not retried.
+    assert emulator.stats()["list_requests"] == 1
+
+
+def test_secrets_appear_nowhere_at_high_verbosity(emulator, run_ansible, tmp_path, aws_env):
+    emulator.set_orders(ORDERS)
+    log = tmp_path / "ansible.log"
+    report_dir = tmp_path / "reports"
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED + ["+15035550199"],
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_report_dir": str(report_dir)},
+        "-vvvv", env={"ANSIBLE_LOG_PATH": str(log)})
+    assert result.returncode == 2
+    texts = [result.stdout, result.stderr, log.read_text()] + [p.read_text() for p in report_dir.iterdir()]
+    for secret in (aws_env["AWS_SECRET_ACCESS_KEY"], aws_env["AWS_SESSION_TOKEN"]):
+        assert all(secret not in text for text in texts)
+
+
+# --------------------------------------------------------------------------- where and how it runs
+
+
+def test_module_defaults_for_the_action_group_reach_the_listing(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    play = PLAY.replace("  gather_facts: false\n", "  gather_facts: false\n  module_defaults:\n"
+                        "    group/voiceops.chime.chime:\n      endpoint_url: %s\n" % emulator.url, 1)
+    result, fact = run_role(run_ansible, tmp_path, {"assert_numbers_acquired_expected": ACQUIRED}, play=play)
+    assert result.returncode == 0, result.stdout
+    assert fact["passed"] is True
+    assert emulator.stats()["list_requests"] == 1
+
+
+def test_a_play_over_many_hosts_checks_once_on_the_controller(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    inventory = tmp_path / "hosts.yml"
+    # Machines the play targets (reached locally here), and an explicit localhost without an
+    # interpreter: the role must still run once, locally, with the controller's Python.
+    inventory.write_text(
+        "all:\n  hosts:\n    localhost: {}\n    web1: {ansible_connection: local}\n"
+        "    web2: {ansible_connection: local}\n")
+    play = """
+- name: Check the numbers from a play over many hosts
+  hosts: web1,web2
+  gather_facts: false
+  roles:
+    - role: voiceops.chime.assert_numbers_acquired
+  post_tasks:
+    - name: Show the result
+      ansible.builtin.debug:
+        var: assert_numbers_acquired_result.passed
+"""
+    result = run_ansible.playbook(play, "-i", str(inventory), "-e",
+                                  json.dumps({"assert_numbers_acquired_expected": ACQUIRED,
+                                              "assert_numbers_acquired_endpoint_url": emulator.url}))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert emulator.stats()["list_requests"] == 1
+    for host in ("web1", "web2"):
+        assert result.task(SHOW_TASK, host=host)["assert_numbers_acquired_result.passed"] is True
+
+
+def test_inventory_source_judges_the_inventory_plugins_hosts_without_calling_the_module(
+        emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    inventory = tmp_path / "numbers.chime_phone_numbers.yml"
+    inventory.write_text("plugin: voiceops.chime.chime_phone_numbers\nendpoint_url: %s\n" % emulator.url)
+    report_dir = tmp_path / "reports"
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+15035550199"],
+        "assert_numbers_acquired_source": "inventory",
+        "assert_numbers_acquired_report_dir": str(report_dir)}, "-i", str(inventory))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert assert_message(result).splitlines()[1:3] == [
+        "  +13125550123 failed: number status Failed in order order-partial (order status Partial)",
+        "  +15035550199 missing: not in any phone number order",
+    ]
+    assert fact["unexpected"] == ["+13125550120"]
+    assert fact["counts"]["ordered"] == 6
+    # Only the inventory's own listing reached the API.
+    assert emulator.stats()["list_requests"] == 1
+    report = json.loads((report_dir / "report.json").read_text())
+    assert report["inputs"]["source"] == "inventory"
+    assert report["result"] == fact
+
+
+def test_ansible_doc_shows_every_role_variable(run_ansible):
+    result = run_ansible("ansible-doc", "-t", "role", ROLE)
+    assert result.returncode == 0, result.stderr
+    for name in ("expected", "source", "api", "region", "profile", "endpoint_url", "fail_on_unexpected",
+                 "wait_timeout", "poll_interval", "hostvars_prefix", "report_dir"):
+        assert "assert_numbers_acquired_" + name in result.stdout, name
