@@ -128,8 +128,10 @@ class InventoryRun:
         return self.stdout + self.stderr
 
     def listing(self):
+        # With -v..-vvvv, ansible-inventory prints its progress lines on stdout before the JSON.
+        start = 0 if self.stdout.startswith("{") else self.stdout.find("\n{") + 1
         try:
-            return json.loads(self.stdout)
+            return json.loads(self.stdout[start:])
         except ValueError:
             raise AssertionError("ansible-inventory printed no JSON (exit {0})\nstdout:\n{1}\nstderr:\n{2}".format(
                 self.returncode, self.stdout[-3000:], self.stderr[-3000:])) from None
@@ -219,9 +221,9 @@ class Relay:
     """An HTTP relay in front of the emulator: records each API request, may rewrite responses.
 
     ``requests``: [(monotonic time, path, status)] in arrival order. ``rewrite(path, status,
-    body, number)`` returns the body to send (``number`` counts list/get requests from 1).
-    The emulator does not check signatures unless built with credentials, so relaying the
-    client's request unchanged (Host header aside) keeps it valid.
+    body, number, headers)`` returns the body to send (``number`` counts requests from 1,
+    ``headers`` are the client's request headers). The request goes on unchanged, Host header
+    included, so a signature-verifying emulator still accepts it.
     """
 
     def __init__(self, target_url, rewrite=None):
@@ -236,7 +238,7 @@ class Relay:
 
             def do_GET(self):  # noqa: N802 - http.server's naming
                 arrived = time.monotonic()
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
                 request = urllib.request.Request(relay.target_url + self.path, headers=headers, method="GET")
                 try:
                     with urllib.request.urlopen(request, timeout=30) as response:
@@ -247,7 +249,7 @@ class Relay:
                     relay.requests.append((arrived, self.path, status))
                     number = len(relay.requests)
                 if relay.rewrite is not None:
-                    body = relay.rewrite(self.path, status, body, number)
+                    body = relay.rewrite(self.path, status, body, number, dict(self.headers.items()))
                 self.send_response(status)
                 for name in ("Content-Type", "x-amzn-RequestId", "x-amzn-ErrorType"):
                     if reply_headers.get(name):

@@ -1,0 +1,252 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.chime contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Bad input: a clear error naming the offending value before any request, or correct handling.
+
+Every failing case checks the emulator saw zero requests: input is validated before the
+first API call, so a typo never costs a (possibly throttled, possibly logged) call.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import fault_harness as fh  # pylint: disable=import-error
+
+# Strings a spreadsheet, a ticket or a chat client can put in a list of numbers. Each must be
+# rejected with the value shown (repr, so invisible characters are visible in the message).
+UNICODE_JUNK = [
+    "+1 206 555 0100\u200b",                       # zero-width space after a real number
+    "\u202e+12065550100",                          # right-to-left override
+    "+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660",  # Arabic-Indic digits
+    "\uff0b\uff11\uff12\uff10\uff16\uff15\uff15\uff15\uff10\uff11\uff10\uff10",  # full-width +12065550100
+    "\u260e +12065550100",                         # a telephone sign
+    "+1206555O100",                                # a letter O for a zero
+    "",                                            # an empty cell
+]
+UNICODE_IDS = ["zero-width-space", "rtl-override", "arabic-indic", "full-width", "phone-sign", "letter-o", "empty"]
+
+
+def small_orders():
+    def order(order_id, numbers, updated):
+        return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": "Successful",
+                "OrderedPhoneNumbers": [{"E164PhoneNumber": number, "Status": "Acquired"} for number in numbers],
+                "CreatedTimestamp": updated, "UpdatedTimestamp": updated}
+    return [order("o1", ["+12065550100", "+12065550101"], "2026-01-01T00:00:00.000Z"),
+            order("o2", ["+12065550102"], "2026-01-02T00:00:00.000Z")]
+
+
+# ---- module -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("params, needle", [
+    ({"page_size": 0}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
+    ({"page_size": 100}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
+    ({"page_size": -5}, "page_size must be an integer from 1 to 99 for api=chime, got -5"),
+    ({"page_size": "abc"}, "page_size"),
+    ({"page_size": 101, "api": "chime_sdk_voice"}, "from 1 to 100 for api=chime_sdk_voice, got 101"),
+    ({"api": "chime-sdk"}, "value of api must be one of: chime, chime_sdk_voice, got: chime-sdk"),
+    ({"api": "CHIME"}, "value of api must be one of: chime, chime_sdk_voice, got: CHIME"),
+    ({"max_attempts": 0}, "max_attempts must be an integer >= 1"),
+    ({"retry_max_delay": -1}, "retry_max_delay must be a number >= 0"),
+    ({"phone_numbers": ["+12065550100", "+1 206 CALL-NOW"]}, "'+1 206 CALL-NOW'"),
+    ({"phone_numbers": ["12065550100x"]}, "'12065550100x'"),
+    ({"phone_numbers": [{"number": "+12065550100"}]}, "{'number': '+12065550100'}"),
+    ({"phone_numbers": "+12065550100"}, None),
+], ids=["page_size-0", "page_size-100-chime", "page_size-negative", "page_size-abc", "page_size-101-sdk-voice",
+        "api-unknown", "api-wrong-case", "max_attempts-0", "retry_max_delay-negative", "e164-letters",
+        "e164-no-plus-junk", "e164-mapping", "phone_numbers-a-string"])
+def test_module_rejects_bad_input_before_any_request(emulator, run_ansible, params, needle):
+    emulator.set_orders(small_orders())
+    result, task = fh.run_module(run_ansible, dict(params, endpoint_url=emulator.url))
+    if needle is None:
+        # Ansible turns a plain string into a one-element list: a single number is fine.
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert [entry["e164_phone_number"] for entry in task["phone_numbers"]] == ["+12065550100"]
+        return
+    fh.assert_clean_failure(result, task, needle)
+    assert emulator.stats()["requests"] == 0
+
+
+@pytest.mark.parametrize("junk", UNICODE_JUNK, ids=UNICODE_IDS)
+def test_module_names_unicode_junk_in_phone_numbers(emulator, run_ansible, junk):
+    emulator.set_orders(small_orders())
+    result, task = fh.run_module(run_ansible, {"endpoint_url": emulator.url, "phone_numbers": ["+12065550101", junk]})
+    message = fh.assert_clean_failure(result, task, "invalid E.164 phone number")
+    assert repr(junk) in message
+    assert emulator.stats()["requests"] == 0
+
+
+def test_module_reads_numbers_written_with_unicode_spaces_and_punctuation(emulator, run_ansible):
+    # A no-break space or a thin space is a separator like any other; the number is fine.
+    emulator.set_orders(small_orders())
+    numbers = ["+1\u00a0206\u00a0555\u00a00100", "+1\u2009(206)\u2009555-0102"]
+    result, task = fh.run_module(run_ansible, {"endpoint_url": emulator.url, "phone_numbers": numbers})
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert [entry["e164_phone_number"] for entry in task["phone_numbers"]] == ["+12065550100", "+12065550102"]
+
+
+def test_module_counts_duplicate_numbers_once(emulator, run_ansible):
+    emulator.set_orders(small_orders())
+    numbers = ["+12065550100", "+1 (206) 555-0100", 12065550100, "+1.206.555.0100"]
+    result, task = fh.run_module(run_ansible, {"endpoint_url": emulator.url, "phone_numbers": numbers})
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert [entry["e164_phone_number"] for entry in task["phone_numbers"]] == ["+12065550100"]
+    assert [order["phone_number_order_id"] for order in task["phone_number_orders"]] == ["o1"]
+
+
+@pytest.mark.parametrize("option", ["phone_numbers", "order_status", "product_type"])
+def test_module_treats_an_empty_filter_list_as_no_filter(emulator, run_ansible, option):
+    # The common Ansible reading of an empty list option ("{{ [] }}" from an empty variable):
+    # unset. The orders come back complete, not filtered down to nothing.
+    emulator.set_orders(small_orders())
+    result, task = fh.run_module(run_ansible, {"endpoint_url": emulator.url, option: []})
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert [order["phone_number_order_id"] for order in task["phone_number_orders"]] == ["o1", "o2"]
+
+
+def test_module_passes_unicode_junk_from_the_service_through_unchanged(emulator, run_ansible):
+    # The service's values are data, not input: returned exactly, never a crash.
+    junk_order = {"PhoneNumberOrderId": "\u00e9\u00e8-\U0001f4de-\u202e-id", "ProductType": "Voice\u00a0Connector",
+                  "Status": "Successful\u200b",
+                  "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550199", "Status": "Acquired"},
+                                          {"E164PhoneNumber": "not a number \u260e", "Status": "Acquired"}],
+                  "CreatedTimestamp": "not a timestamp", "UpdatedTimestamp": "2026-13-45T99:99:99Z"}
+    emulator.set_orders([junk_order])
+    result, task = fh.run_module(run_ansible, {"endpoint_url": emulator.url})
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert task["phone_number_orders"] == [fh.expected_order(junk_order)]
+    assert sorted(entry["e164_phone_number"] for entry in task["phone_numbers"]) == [
+        "+12065550199", "not a number \u260e"]
+
+
+# ---- inventory plugin ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("options, needle", [
+    ({"page_size": 0}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
+    ({"page_size": 100}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
+    ({"page_size": "abc"}, "page_size"),
+    ({"api": "chime-sdk"}, "chime-sdk"),
+    ({"max_attempts": 0}, "max_attempts must be an integer >= 1"),
+    ({"hostvars_prefix": "9-bad"}, "hostvars_prefix"),
+    ({"order_status": [""]}, "order_status entries must be non-empty strings"),
+], ids=["page_size-0", "page_size-100-chime", "page_size-abc", "api-unknown", "max_attempts-0", "prefix",
+        "empty-status"])
+def test_inventory_rejects_bad_options_before_any_request(emulator, run_ansible, tmp_path, options, needle):
+    emulator.set_orders(small_orders())
+    run = fh.run_inventory(run_ansible, tmp_path, dict(options, endpoint_url=emulator.url))
+    assert run.returncode != 0
+    assert needle in run.output, run.output[-3000:]
+    fh.assert_no_traceback(run.output)
+    assert emulator.stats()["requests"] == 0
+
+
+# ---- role ------------------------------------------------------------------------------------------------
+
+def run_role(run_ansible, emulator, expected, **role_vars):
+    role_vars = dict(role_vars, assert_numbers_acquired_expected=expected,
+                     assert_numbers_acquired_endpoint_url=emulator.url)
+    return fh.playbook(run_ansible, fh.role_play(role_vars))
+
+
+def test_role_names_every_invalid_expected_entry_and_its_position(emulator, run_ansible):
+    emulator.set_orders(small_orders())
+    expected = ["+12065550100", "+1 206 CALL-NOW", "+12065550101", "2065550102", "+1 206 555 0100\u200b"]
+    result = run_role(run_ansible, emulator, expected)
+    message = fh.assert_clean_failure(result, fh.failed_task(result), "3 invalid entries")
+    for position, value in ((1, "+1 206 CALL-NOW"), (3, "2065550102"), (4, "+1 206 555 0100\u200b")):
+        assert "item {0} {1!r}".format(position, value) in message
+    assert emulator.stats()["requests"] == 0
+
+
+@pytest.mark.parametrize("junk", UNICODE_JUNK, ids=UNICODE_IDS)
+def test_role_names_unicode_junk_in_the_expected_list(emulator, run_ansible, junk):
+    emulator.set_orders(small_orders())
+    result = run_role(run_ansible, emulator, ["+12065550100", junk])
+    message = fh.assert_clean_failure(result, fh.failed_task(result), "1 invalid entry")
+    assert "item 1 {0!r}".format(junk) in message
+    assert emulator.stats()["requests"] == 0
+
+
+def test_role_counts_duplicates_once_and_passes(emulator, run_ansible, tmp_path):
+    emulator.set_orders(small_orders())
+    report_dir = tmp_path / "reports"
+    expected = ["+12065550100", "+1 (206) 555-0100", 12065550100, "+12065550102"]
+    result = run_role(run_ansible, emulator, expected, assert_numbers_acquired_report_dir=str(report_dir))
+    assert result.returncode == 0, result.stdout[-3000:]
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    assert report["result"]["passed"] is True
+    assert report["result"]["counts"]["expected"] == 2
+    assert report["result"]["duplicates"] == ["+12065550100"]
+
+
+def test_role_refuses_an_empty_expected_list(emulator, run_ansible):
+    # An empty list checks nothing; passing it would be a green build that proves nothing.
+    emulator.set_orders(small_orders())
+    result = run_role(run_ansible, emulator, [])
+    fh.assert_clean_failure(result, fh.failed_task(result), "assert_numbers_acquired_expected must not be empty")
+    assert emulator.stats()["requests"] == 0
+
+
+def test_role_with_an_empty_expected_list_and_fail_on_unexpected_checks_the_account_owns_nothing(emulator,
+                                                                                                 run_ansible):
+    emulator.set_orders(small_orders())
+    result = run_role(run_ansible, emulator, [], assert_numbers_acquired_fail_on_unexpected=True)
+    message = fh.assert_clean_failure(result, fh.failed_task(result))
+    assert "+12065550100" in message and "unexpected" in message
+
+    emulator.set_orders([])
+    result = run_role(run_ansible, emulator, [], assert_numbers_acquired_fail_on_unexpected=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_role_rejects_a_mapping_instead_of_an_expected_list(emulator, run_ansible):
+    emulator.set_orders(small_orders())
+    result = fh.playbook(run_ansible, fh.role_play({"assert_numbers_acquired_expected": {"+12065550100": True},
+                                                    "assert_numbers_acquired_endpoint_url": emulator.url}))
+    message = fh.assert_clean_failure(result, fh.failed_task(result))
+    assert "assert_numbers_acquired_expected" in message
+    assert emulator.stats()["requests"] == 0
+
+
+# ---- 100,000 expected numbers ------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("emulator", [{"generate": 40000, "seed": 41}], indirect=True)
+def test_role_judges_100000_expected_numbers_with_complete_reports(emulator, run_ansible, tmp_path):
+    acquired = sorted(number for number, status in fh.served_numbers(emulator.orders()).items()
+                      if status == "Acquired")
+    assert len(acquired) >= 100000
+    expected = acquired[:100000]
+    vars_file = tmp_path / "expected.json"
+    report_dir = tmp_path / "reports"
+    vars_file.write_text(json.dumps({"assert_numbers_acquired_expected": expected}), encoding="utf-8")
+    text = fh.role_play({"assert_numbers_acquired_endpoint_url": emulator.url,
+                         "assert_numbers_acquired_report_dir": str(report_dir)})
+    result = fh.playbook(run_ansible, text, "-e", "@" + str(vars_file), timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:]
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    assert report["result"]["passed"] is True
+    assert report["result"]["counts"]["expected"] == 100000
+    assert report["result"]["counts"]["acquired"] == 100000
+    junit = (report_dir / "junit.xml").read_text(encoding="utf-8")
+    assert junit.count("<testcase ") == 100000
+
+
+@pytest.mark.slow
+def test_role_with_100000_missing_numbers_fails_with_a_bounded_message(emulator, run_ansible, tmp_path):
+    # None of the numbers exists: the message names 50 and counts the rest; the reports list all.
+    emulator.set_orders(small_orders())
+    expected = ["+1555{0:07d}".format(index) for index in range(100000)]
+    vars_file = tmp_path / "expected.json"
+    report_dir = tmp_path / "reports"
+    vars_file.write_text(json.dumps({"assert_numbers_acquired_expected": expected}), encoding="utf-8")
+    text = fh.role_play({"assert_numbers_acquired_endpoint_url": emulator.url,
+                         "assert_numbers_acquired_report_dir": str(report_dir)})
+    result = fh.playbook(run_ansible, text, "-e", "@" + str(vars_file), timeout=900)
+    message = fh.assert_clean_failure(result, fh.failed_task(result), "and 99950 more")
+    assert len(message) < 5000
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    assert report["result"]["passed"] is False
+    assert len(report["result"]["missing"]) == 100000

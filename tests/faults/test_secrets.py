@@ -1,0 +1,220 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.chime contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Secrets: the secret key and the session token appear nowhere a run leaves text.
+
+The module, the inventory plugin and the role run at -vvvv with ANSIBLE_LOG_PATH set and
+ansible-core's own JUnit callback (ansible.builtin.junit) on, through success and failure,
+with credentials from the environment and as options. Afterwards every file the run wrote
+(log, JUnit files, the role's reports, the inventory cache, Ansible's home) and stdout/stderr
+are searched for the two values. The emulator verifies every SigV4 signature against the fake
+keys, so a successful run proves the secrets were really used.
+
+The failing calls go through a relay that makes the service's 403 look like AWS's own
+InvalidSignatureException, whose message quotes the canonical request, session token included.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import fault_harness as fh  # pylint: disable=import-error
+
+# Files the test itself wrote with the secrets in them on purpose (an inventory source with
+# literal keys): inputs, not output.
+INPUT_FILE_SUFFIX = ".chime_phone_numbers.yml"
+
+
+def echo_canonical_request(path, status, body, number, headers):
+    """Relay rewrite: a 403 carries AWS's full InvalidSignatureException text, as AWS sends it."""
+    del number
+    if status != 403:
+        return body
+    token = {name.lower(): value for name, value in headers.items()}.get("x-amz-security-token", "")
+    canonical = "GET\n{0}\n\nhost:{1}\nx-amz-date:{2}\nx-amz-security-token:{3}\n\nhost;x-amz-date;" \
+                "x-amz-security-token\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".format(
+                    path.partition("?")[0], headers.get("Host", ""), headers.get("X-Amz-Date", ""), token)
+    message = ("The request signature we calculated does not match the signature you provided. Check your AWS "
+               "Secret Access Key and signing method. Consult the service documentation for details.\n\n"
+               "The Canonical String for this request should have been\n'{0}'\n\nThe String-to-Sign should have "
+               "been\n'AWS4-HMAC-SHA256\n...'\n").format(canonical)
+    return json.dumps({"message": message}).encode("utf-8")
+
+
+@pytest.fixture
+def verifying_emulator(aws_env):
+    from chime_emulator import ChimeEmulator  # pylint: disable=import-error,import-outside-toplevel
+
+    credentials = {aws_env["AWS_ACCESS_KEY_ID"]: [aws_env["AWS_SECRET_ACCESS_KEY"], aws_env["AWS_SESSION_TOKEN"]]}
+    with ChimeEmulator(generate=150, seed=51, credentials=credentials) as emu:
+        yield emu
+
+
+@pytest.fixture
+def leak_env(tmp_path):
+    """-vvvv companions: the log file and ansible-core's JUnit callback."""
+    return {
+        "ANSIBLE_LOG_PATH": str(tmp_path / "ansible.log"),
+        "ANSIBLE_CALLBACKS_ENABLED": "ansible.builtin.junit",
+        "JUNIT_OUTPUT_DIR": str(tmp_path / "junit"),
+        # Failures are JUnit failures too, so their messages are in the XML.
+        "JUNIT_FAIL_ON_IGNORE": "true",
+    }
+
+
+def assert_secrets_nowhere(aws_env, tmp_path, *outputs):
+    secrets = {"secret key": aws_env["AWS_SECRET_ACCESS_KEY"], "session token": aws_env["AWS_SESSION_TOKEN"]}
+    searched = 0
+    for index, text in enumerate(outputs):
+        for what, value in secrets.items():
+            assert value not in text, "the {0} is in output #{1}".format(what, index)
+    for path in sorted(tmp_path.rglob("*")):
+        if not path.is_file() or path.name.endswith(INPUT_FILE_SUFFIX):
+            continue
+        content = path.read_bytes()
+        searched += 1
+        for what, value in secrets.items():
+            assert value.encode("utf-8") not in content, "the {0} is in {1}".format(what, path)
+    return searched
+
+
+def junit_text(tmp_path):
+    files = sorted((tmp_path / "junit").glob("*.xml"))
+    assert files, "the JUnit callback wrote no file"
+    return "".join(path.read_text(encoding="utf-8") for path in files)
+
+
+def test_module_leaks_no_secret_at_vvvv_through_success_and_failure(verifying_emulator, run_ansible, aws_env,
+                                                                    tmp_path, leak_env):
+    playbook = """
+- name: Secrets stay secret (module)
+  hosts: localhost
+  gather_facts: false
+  vars:
+    secret_from_env: "{{{{ lookup('ansible.builtin.env', 'AWS_SECRET_ACCESS_KEY') }}}}"
+    token_from_env: "{{{{ lookup('ansible.builtin.env', 'AWS_SESSION_TOKEN') }}}}"
+  tasks:
+    - name: Credentials from the environment
+      {module}:
+        endpoint_url: {url}
+      register: from_env
+
+    - name: Credentials as module options
+      {module}:
+        endpoint_url: {url}
+        access_key: "{{{{ lookup('ansible.builtin.env', 'AWS_ACCESS_KEY_ID') }}}}"
+        secret_key: "{{{{ secret_from_env }}}}"
+        session_token: "{{{{ token_from_env }}}}"
+      register: from_options
+
+    - name: A wrong secret, refused with the canonical request quoted back
+      {module}:
+        endpoint_url: {relay}
+        secret_key: voiceops-FAKE-wrong-secret
+        session_token: "{{{{ token_from_env }}}}"
+        max_attempts: 1
+      ignore_errors: true
+      register: refused
+
+    - name: Throttled past the budget with the credentials as options
+      {module}:
+        endpoint_url: {url}
+        secret_key: "{{{{ secret_from_env }}}}"
+        session_token: "{{{{ token_from_env }}}}"
+        page_size: 5
+        max_attempts: 2
+        retry_base_delay: 0.01
+      ignore_errors: true
+      register: throttled
+
+    - name: Every call happened as intended
+      ansible.builtin.assert:
+        that:
+          - from_env.phone_number_orders | length == 150
+          - from_options.phone_number_orders | length == 150
+          - refused is failed
+          - throttled is failed
+"""
+    with fh.Relay(verifying_emulator.url, rewrite=echo_canonical_request) as relay:
+        # The fourth task's first request (the 6th in all) starts a run of 429s.
+        verifying_emulator.inject(throttle=10, after_requests=5)
+        text = playbook.format(module=fh.MODULE, url=verifying_emulator.url, relay=relay.url)
+        result = fh.playbook(run_ansible, text, "-vvvv", json_output=False, env=leak_env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    # The failures really happened and were shown (with the signing details cut off).
+    assert "InvalidSignatureException" in output and "[signing details removed]" in output
+    assert "ThrottledClientException" in output
+    assert "InvalidSignatureException" in junit_text(tmp_path)
+    assert verifying_emulator.stats()["by_status"] == {"200": 4, "403": 1, "429": 2}
+    assert assert_secrets_nowhere(aws_env, tmp_path, output) >= 3
+
+
+def test_inventory_leaks_no_secret_at_vvvv_with_a_cache(verifying_emulator, run_ansible, aws_env, tmp_path,
+                                                         leak_env):
+    cache_dir = tmp_path / "inventory-cache"
+    # Literal keys in the source file, the way people do write them (the file is an input).
+    options = {"endpoint_url": verifying_emulator.url, "access_key": aws_env["AWS_ACCESS_KEY_ID"],
+               "secret_key": aws_env["AWS_SECRET_ACCESS_KEY"], "session_token": aws_env["AWS_SESSION_TOKEN"],
+               "cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(cache_dir)}
+    run = fh.run_inventory(run_ansible, tmp_path, options, "-vvvv", env=leak_env)
+    assert run.returncode == 0, run.output[-3000:]
+    assert len(run.hostvars()) == 450
+    assert list(cache_dir.iterdir()), "the inventory cache was not written"
+
+    # The same source inside ansible-playbook, with the JUnit callback on.
+    playbook = """
+- name: Secrets stay secret (inventory)
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Count the numbers
+      ansible.builtin.debug:
+        msg: "{{ groups['all'] | length }}"
+      run_once: true
+"""
+    source = tmp_path / "faults.chime_phone_numbers.yml"
+    result = fh.playbook(run_ansible, playbook, "-i", str(source), "-vvvv", "--flush-cache", json_output=False,
+                         env=dict(leak_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true"))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+    # A refused listing, with the canonical request (and so the token) in the service's message.
+    with fh.Relay(verifying_emulator.url, rewrite=echo_canonical_request) as relay:
+        failing = dict(options, endpoint_url=relay.url, secret_key="voiceops-FAKE-wrong-secret", cache=False)
+        refused = fh.run_inventory(run_ansible, tmp_path, failing, "-vvvv", env=leak_env)
+    assert refused.returncode != 0
+    assert "InvalidSignatureException" in refused.output
+    assert assert_secrets_nowhere(aws_env, tmp_path, run.output, result.stdout + result.stderr,
+                                  refused.output) >= 3
+
+
+def test_role_leaks_no_secret_at_vvvv_in_output_log_junit_or_reports(verifying_emulator, run_ansible, aws_env,
+                                                                    tmp_path, leak_env):
+    numbers = sorted(number for number, status in fh.served_numbers(verifying_emulator.orders()).items()
+                     if status == "Acquired")
+    report_dir = tmp_path / "reports"
+    passing_vars = {"assert_numbers_acquired_expected": numbers[:40],
+                    "assert_numbers_acquired_endpoint_url": verifying_emulator.url,
+                    "assert_numbers_acquired_report_dir": str(report_dir / "pass")}
+    # Credentials as module_defaults of the action group, templated from the environment.
+    defaults = {"access_key": "{{ lookup('ansible.builtin.env', 'AWS_ACCESS_KEY_ID') }}",
+                "secret_key": "{{ lookup('ansible.builtin.env', 'AWS_SECRET_ACCESS_KEY') }}",
+                "session_token": "{{ lookup('ansible.builtin.env', 'AWS_SESSION_TOKEN') }}"}
+    result = fh.playbook(run_ansible, fh.role_play(passing_vars, defaults), "-vvvv", json_output=False, env=leak_env)
+    first_output = result.stdout + result.stderr
+    assert result.returncode == 0, first_output[-3000:]
+    assert sorted(path.name for path in (report_dir / "pass").iterdir()) == ["junit.xml", "report.json", "summary.md"]
+
+    with fh.Relay(verifying_emulator.url, rewrite=echo_canonical_request) as relay:
+        refused_vars = dict(passing_vars, assert_numbers_acquired_endpoint_url=relay.url,
+                            assert_numbers_acquired_report_dir=str(report_dir / "refused"))
+        refused_defaults = dict(defaults, secret_key="voiceops-FAKE-wrong-secret")
+        refused = fh.playbook(run_ansible, fh.role_play(refused_vars, refused_defaults), "-vvvv", json_output=False,
+                              env=leak_env)
+    refused_output = refused.stdout + refused.stderr
+    assert refused.returncode == 2
+    assert "InvalidSignatureException" in refused_output
+    assert verifying_emulator.stats()["by_status"] == {"200": 2, "403": 1}
+    assert assert_secrets_nowhere(aws_env, tmp_path, first_output, refused_output) >= 4
