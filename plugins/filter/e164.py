@@ -12,7 +12,7 @@ name: e164
 short_description: Normalise a phone number to E.164
 version_added: 0.1.0
 author:
-  - voiceops.chime contributors
+  - Voiceops maintainers (@voiceops)
 description:
   - Returns the canonical E.164 form of a phone number (C(+) then 7 to 15 digits, the first not C(0)), the form
     Amazon Chime uses and the form the modules, the inventory and the compliance filter compare.

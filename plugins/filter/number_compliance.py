@@ -12,7 +12,7 @@ name: number_compliance
 short_description: Judge which expected phone numbers are acquired, and why the others are not
 version_added: 0.1.0
 author:
-  - voiceops.chime contributors
+  - Voiceops maintainers (@voiceops)
 description:
   - Takes the latest status of every ordered phone number and a list of numbers the business expects to own,
     and returns, in one linear pass, which expected numbers are acquired, failed, still processing or missing,
@@ -75,8 +75,8 @@ seealso:
     plugin_type: inventory
   - plugin: voiceops.chime.e164
     plugin_type: filter
-  - ref: voiceops.chime.assert_numbers_acquired
-    description: The role that lists, judges, asserts and writes reports in one step.
+  - module: voiceops.chime.chime_compliance_report
+    description: Writes this result as report.json, junit.xml and summary.md.
 """
 
 EXAMPLES = r"""

@@ -13,10 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    from collections.abc import Mapping
-except ImportError:  # pragma: no cover - Python 2 is not supported, kept for the sanity import test
-    from collections import Mapping
+from collections.abc import Mapping
 
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import InvalidPhoneNumberError
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import normalize_e164
@@ -54,9 +51,8 @@ class InvalidExpectedError(InvalidPhoneNumberError):
         first_value, first_reason = (invalid[0][1], invalid[0][2]) if invalid else (None, message)
         # Keep InvalidPhoneNumberError's attributes (value/reason) for callers that read them,
         # but with a message that names every bad entry and its position.
-        self.value = first_value
-        self.reason = first_reason
-        ValueError.__init__(self, message)
+        super(InvalidExpectedError, self).__init__(first_value, first_reason)
+        self.args = (message,)
 
 
 def _invalid_expected_message(invalid):

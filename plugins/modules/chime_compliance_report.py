@@ -30,7 +30,7 @@ description:
     fails the task with a message naming it.
   - Used by the C(voiceops.chime.assert_numbers_acquired) role when its C(assert_numbers_acquired_report_dir) is set.
 author:
-  - voiceops.chime contributors
+  - Voiceops maintainers (@voiceops)
 options:
   path:
     description:

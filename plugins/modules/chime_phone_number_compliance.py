@@ -25,8 +25,8 @@ description:
     C(Processing), until none is or the timeout has passed; then judges the last listing.
   - With O(report_dir), writes C(report.json), C(junit.xml) and C(summary.md) as
     M(voiceops.chime.chime_compliance_report) does.
-  - Does not fail when numbers are not acquired; the result says so (RV(compliance.passed)), so that the caller
-    decides. It fails for invalid input, an API error (with the listing module's message, error code and IAM action),
+  - Does not fail when numbers are not acquired; the result says so (C(passed) in RV(compliance)), so that the
+    caller decides. It fails for invalid input, an API error (with the listing module's message, error code and IAM action),
     or a report directory it cannot write before listing.
   - Every option not listed here is passed to M(voiceops.chime.chime_phone_number_order_info) unchanged (the AWS
     connection options and, for example, O(voiceops.chime.chime_phone_number_order_info#module:max_attempts) or
@@ -35,7 +35,7 @@ description:
     O(voiceops.chime.chime_phone_number_order_info#module:include_orders) are refused, since the check needs every
     ordered number.
 author:
-  - voiceops.chime contributors
+  - Voiceops maintainers (@voiceops)
 options:
   expected:
     description:
@@ -62,7 +62,7 @@ options:
     default: 10
   max_listed:
     description:
-      - How many problems RV(compliance.message) names before C(... and N more).
+      - How many problems the C(message) of RV(compliance) names before C(... and N more).
     type: int
     default: 50
   report_dir:

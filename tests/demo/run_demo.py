@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: (c) 2026, voiceops.chime contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """``make demo``: the compliance check end to end against the local Chime emulator.
@@ -86,7 +85,7 @@ def start_emulator(data_file):
     match = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)", line.decode("utf-8", "replace").strip())
     if not match:
         process.kill()
-        _, stderr = process.communicate()
+        stderr = process.communicate()[1]
         sys.exit("the emulator did not start (first line %r):\n%s" % (line, stderr.decode("utf-8", "replace")))
     return process, match.group(1)
 

@@ -11,7 +11,7 @@ the reports parsed back, and what the emulator served (one listing per poll, non
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 

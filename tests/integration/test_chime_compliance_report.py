@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 TASK = "Write the reports"
 PLAY = """
