@@ -176,20 +176,44 @@ def assert_no_traceback(text):
         assert marker not in text, "found {0!r} in output:\n{1}".format(marker, text[-3000:])
 
 
+def task_failure_problems(task, *needles):
+    """What is wrong with ``task`` as a clean failure naming ``needles`` ([] when nothing)."""
+    if task.get("failed") is not True:
+        return ["the task did not fail: {0}".format(json.dumps(task)[:500])]
+    problems = ["a failed task returned {0}: partial data".format(key)
+                for key in ("phone_numbers", "phone_number_orders", "pages", "compliance") if key in task]
+    message = task.get("msg") or ""
+    if not message.strip():
+        problems.append("empty failure message: {0}".format(json.dumps(task)[:500]))
+    problems.extend("{0!r} not in the message: {1}".format(needle, message) for needle in needles
+                    if needle not in message)
+    problems.extend("{0!r} in the message: {1}".format(marker, message) for marker in TRACEBACK_MARKERS
+                    if marker in message)
+    return problems
+
+
 def assert_clean_failure(result, task, *needles):
-    """A failed task with a clear message naming ``needles``, and no (partial) data."""
+    """A failed play and task with a clear message naming ``needles``, no (partial) data, no traceback."""
     assert result.returncode == 2, "expected a failed play (exit 2), got {0}:\n{1}".format(
         result.returncode, result.stdout[-3000:])
-    assert task.get("failed") is True, task
-    for key in ("phone_numbers", "phone_number_orders", "pages"):
-        assert key not in task, "a failed task returned {0}: partial data".format(key)
-    message = task.get("msg") or ""
-    assert message.strip(), "empty failure message: {0}".format(task)
-    for needle in needles:
-        assert needle in message, "{0!r} not in the message: {1}".format(needle, message)
-    assert_no_traceback(message)
+    problems = task_failure_problems(task, *needles)
+    assert not problems, "\n".join(problems)
     assert_no_traceback(result.stdout + result.stderr)
-    return message
+    return task["msg"]
+
+
+def cases_play(cases):
+    """One play, one module task per case (``{case id: params}``), failures ignored so all run."""
+    tasks = "".join("""
+    - name: "case {0}"
+      {1}: {2}
+      ignore_errors: true
+""".format(case_id, MODULE, json.dumps(params)) for case_id, params in cases.items())
+    return """
+- name: Fault-injection cases
+  hosts: localhost
+  gather_facts: false
+  tasks:{0}""".format(tasks)
 
 
 def expected_order(api_order):
