@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import re
 import socket
 import ssl
 import subprocess
@@ -125,7 +126,9 @@ class InventoryRun:
 
     @property
     def output(self):
-        return self.stdout + self.stderr
+        """stdout + stderr as one line of text: ansible-core 2.17 wraps warnings at 80 columns,
+        also after a hyphen inside a word, so a message is searched for with the wraps undone."""
+        return flatten(self.stdout + self.stderr)
 
     def listing(self):
         # With -v..-vvvv, ansible-inventory prints its progress lines on stdout before the JSON.
@@ -150,6 +153,10 @@ def plain_inventory_value(value):
     if isinstance(value, list):
         return [plain_inventory_value(item) for item in value]
     return value
+
+
+def flatten(text):
+    return " ".join(re.sub(r"(?<=-)\n\s*", "", text).split())
 
 
 def run_inventory(run_ansible, tmp_path, options, *args, env=None, timeout=COMMAND_TIMEOUT, unparsed_failed=True):

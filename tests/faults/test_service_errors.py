@@ -9,6 +9,8 @@ and in order) and one that outlasts it (a failed task naming the fault, with no 
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ElementTree
+
 import pytest
 
 import fault_harness as fh  # pylint: disable=import-error
@@ -135,3 +137,23 @@ def test_role_with_a_page_missing_its_orders_fails_and_writes_no_report(emulator
     result = fh.playbook(run_ansible, fh.role_play(role_vars, dict(fh.FAST_RETRIES, max_attempts=2)))
     fh.assert_clean_failure(result, fh.failed_task(result), "without a PhoneNumberOrders list")
     assert not (report_dir / "report.json").exists()
+
+
+def test_junit_callback_reports_the_message_of_a_failed_task_not_a_traceback(emulator, run_ansible, tmp_path):
+    # CI systems show JUnit files (ansible.builtin.junit) to people; a debugging run at -vvv
+    # must still show them what failed, not only where in our code it was raised.
+    emulator.generate(10)
+    emulator.inject(forbidden=1)
+    junit_dir = tmp_path / "junit"
+    env = {"ANSIBLE_CALLBACKS_ENABLED": "ansible.builtin.junit", "JUNIT_OUTPUT_DIR": str(junit_dir)}
+    result = fh.playbook(run_ansible, fh.module_play({"endpoint_url": emulator.url}), "-vvv", json_output=False,
+                         env=env)
+    assert result.returncode == 2
+    [report] = list(junit_dir.glob("*.xml"))
+    cases = [case for case in ElementTree.parse(str(report)).getroot().iter("testcase") if fh.TASK in case.get("name")]
+    assert len(cases) == 1
+    problems = [child for child in cases[0] if child.tag in ("failure", "error")]
+    assert len(problems) == 1
+    message = problems[0].get("message") or ""
+    assert "ForbiddenException" in message and "chime:ListPhoneNumberOrders" in message, message
+    fh.assert_no_traceback(problems[0].text or "")

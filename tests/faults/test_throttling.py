@@ -116,7 +116,7 @@ def test_inventory_throttled_past_its_budget_fails_with_no_hosts(emulator, run_a
     run = fh.run_inventory(run_ansible, tmp_path, options, unparsed_failed=False)
     assert run.returncode == 0
     assert run.hostvars() == {}
-    assert "ThrottledClientException" in run.stderr
+    assert "ThrottledClientException" in fh.flatten(run.stderr)
 
 
 def test_inventory_one_throttled_region_fails_the_whole_source(emulator, run_ansible, tmp_path):
