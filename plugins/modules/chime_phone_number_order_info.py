@@ -105,6 +105,8 @@ notes:
     a partial RV(phone_number_orders) or RV(phone_numbers).
   - Botocore's own retries are switched off for these calls so that the retry budget is the one set here; an
     O(aws_config) with C(retries) is merged over that and adds botocore retries under each of ours.
+  - O(validate_certs=false) makes the task warn: without verification anyone on the network path could answer
+    for the endpoint.
   - All options of the C(group/voiceops.chime.chime) action group (which extends C(group/amazon.aws.aws))
     can be set once with C(module_defaults).
 seealso:
@@ -298,6 +300,11 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
+    if params.get("validate_certs") is False:
+        # amazon.aws switches verification off silently. The numbers this module reports feed
+        # compliance checks, so an unverified endpoint must at least be visible in the run.
+        module.warn("validate_certs is false: the TLS certificate of the endpoint is not verified, so the "
+                    "phone number orders may not come from AWS. Use it only with a trusted test endpoint.")
 
     # Every input is checked before the first API call.
     try:

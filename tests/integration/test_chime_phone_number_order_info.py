@@ -357,6 +357,16 @@ def test_filters_select_orders_and_numbers(emulator, run_ansible):
     assert [(n["e164_phone_number"], n["status"]) for n in task["phone_numbers"]] == [("+12065550101", "Failed")]
 
 
+@pytest.mark.parametrize("emulator", [{"generate": 5}], indirect=True)
+def test_validate_certs_false_warns_and_the_default_does_not(emulator, run_ansible):
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "validate_certs": False})
+    assert result.returncode == 0, result.stdout
+    assert len(task["phone_number_orders"]) == 5
+    assert any("validate_certs is false" in warning for warning in task["warnings"]), task.get("warnings")
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url})
+    assert not any("validate_certs" in warning for warning in task.get("warnings") or [])
+
+
 @pytest.mark.parametrize("emulator", [{"generate": 120}], indirect=True)
 def test_check_mode_lists_and_reports_unchanged(emulator, run_ansible):
     result, task = run_module(run_ansible, {"endpoint_url": emulator.url}, "--check")
