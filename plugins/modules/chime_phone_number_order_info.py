@@ -105,8 +105,8 @@ notes:
     a partial RV(phone_number_orders) or RV(phone_numbers).
   - Botocore's own retries are switched off for these calls so that the retry budget is the one set here; an
     O(aws_config) with C(retries) is merged over that and adds botocore retries under each of ours.
-  - O(validate_certs=false) makes the task warn: without verification anyone on the network path could answer
-    for the endpoint.
+  - O(validate_certs=false) makes the task warn, because without verification anyone on the network path could
+    answer for the endpoint.
   - All options of the C(group/voiceops.chime.chime) action group (which extends C(group/amazon.aws.aws))
     can be set once with C(module_defaults).
 seealso:
