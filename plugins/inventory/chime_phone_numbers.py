@@ -28,7 +28,7 @@ description:
     serves another account's or region's answer. The filters, O(hostvars_prefix) and the constructed options are
     applied after the cache, so changing them needs no new API calls. C(--flush-cache) lists again.
 author:
-  - voiceops.chime contributors
+  - voiceops.chime contributors (@voiceops)
 extends_documentation_fragment:
   - inventory_cache
   - constructed
@@ -137,6 +137,8 @@ EXAMPLES = r"""
 # with the credentials of the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
 plugin: voiceops.chime.chime_phone_numbers
 
+---
+
 # prod.chime_phone_numbers.yaml: Chime SDK Voice in two regions, through a role, cached for an hour,
 # with a group per region and the numbers that are not acquired in their own group.
 plugin: voiceops.chime.chime_phone_numbers
@@ -157,6 +159,8 @@ groups:
   chime_needs_attention: chime_number_status != 'Acquired'
 compose:
   number_digits: chime_e164_phone_number[1:]
+
+---
 
 # Only VoiceConnector numbers, against the local emulator, without a prefix on the variables.
 plugin: voiceops.chime.chime_phone_numbers

@@ -303,16 +303,22 @@ BASE_KEY = dict(api="chime_sdk_voice", regions=["us-east-1", "us-west-2"], profi
     {"access_key": "AKIAOTHER"},
 ])
 def test_every_input_that_changes_the_answer_changes_the_cache_key(change):
-    assert cache_key_suffix(**dict(BASE_KEY, **change)) != cache_key_suffix(**BASE_KEY)
+    assert key_with(**change) != key_with()
+
+
+def key_with(**change):
+    inputs = dict(BASE_KEY)
+    inputs.update(change)
+    return cache_key_suffix(**inputs)
 
 
 def test_cache_key_ignores_region_order_and_a_trailing_slash():
-    assert cache_key_suffix(**dict(BASE_KEY, regions=["us-west-2", "us-east-1"])) == cache_key_suffix(**BASE_KEY)
-    assert cache_key_suffix(**dict(BASE_KEY, endpoint_url="http://127.0.0.1:8080/")) == cache_key_suffix(**BASE_KEY)
+    assert key_with(regions=["us-west-2", "us-east-1"]) == key_with()
+    assert key_with(endpoint_url="http://127.0.0.1:8080/") == key_with()
 
 
 def test_cache_key_shows_nothing_in_clear():
-    key = cache_key_suffix(**dict(BASE_KEY, profile="compliance-profile"))
+    key = key_with(profile="compliance-profile")
     assert re.match(r"^[0-9a-f]{24}$", key)
     for clear in ("AKIAEXAMPLE", "compliance", "127.0.0.1", "us-east-1"):
         assert clear not in key
