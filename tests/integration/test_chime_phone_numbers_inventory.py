@@ -154,15 +154,18 @@ def test_compose_keyed_groups_and_filters(run_ansible, emulator, tmp_path):
         tmp_path, emulator,
         product_type=["VoiceConnector"],
         hostvars_prefix="pn_",
-        compose={"ansible_connection": "'ansible.builtin.local'", "digits": "pn_e164_phone_number[1:]"},
+        compose={"ansible_connection": "'ansible.builtin.local'", "digits": "pn_e164_phone_number[1:]",
+                 "owner": "team_name"},
         keyed_groups=[{"key": "pn_number_status", "prefix": "status"}],
         groups={"not_acquired": "pn_number_status != 'Acquired'"},
+        use_extra_vars=True,
     )
-    listing, _result = inventory_list(run_ansible, config)
+    listing, _result = inventory_list(run_ansible, config, "-e", "team_name=voice-team")
     assert sorted(listing["_meta"]["hostvars"]) == ["+12065550100", "+12065550101", "+16175550180"]
     hostvars = listing["_meta"]["hostvars"]["+16175550180"]
     assert hostvars["ansible_connection"] == "ansible.builtin.local"
     assert hostvars["digits"] == "16175550180"
+    assert hostvars["owner"] == "voice-team"
     assert hostvars["pn_number_status"] == "Processing"
     assert "chime_number_status" not in hostvars
     assert members(listing, "status_Acquired") == ["+12065550100", "+12065550101"]
