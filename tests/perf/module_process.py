@@ -36,6 +36,22 @@ def timed(timings, name, func):
     return wrapper
 
 
+def peak_rss_kib():
+    """This process's peak resident set size in KiB.
+
+    VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over execve, so a child forked from
+    a large parent (bench.py after listing 100,000 orders) would report the parent's peak.
+    """
+    try:
+        with open('/proc/self/status', encoding='ascii') as status:
+            for line in status:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main():
     stats_path, args_path = sys.argv[1], sys.argv[2]
     timings = {'fetch': 0.0, 'transform': 0.0, 'scrub': 0.0, 'exit_json': 0.0}
@@ -62,9 +78,7 @@ def main():
     sys.stdout.flush()
     finished = time.perf_counter()
     stats = dict(timings, imports=imported - STARTED, main=finished - imported, total=finished - STARTED,
-                 exit_code=exit_code,
-                 # Linux reports ru_maxrss in KiB.
-                 max_rss_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+                 exit_code=exit_code, max_rss_kib=peak_rss_kib())
     with open(stats_path, 'w', encoding='utf-8') as handle:
         json.dump(stats, handle)
     return exit_code
