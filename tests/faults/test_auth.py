@@ -158,3 +158,15 @@ def test_role_denied_fails_naming_the_action_and_writes_no_report(emulator, run_
                             "HTTP {0}".format(http_status))
     assert not (report_dir / "report.json").exists()
     assert emulator.stats()["requests"] == 1
+
+
+def test_get_phone_number_order_denied_names_its_own_iam_action(emulator, run_ansible):
+    emulator.generate(5, seed=37)
+    order_id = emulator.orders()[2]["PhoneNumberOrderId"]
+    emulator.inject(forbidden=5)
+    params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, phone_number_order_ids=[order_id], max_attempts=5)
+    result, task = fh.run_module(run_ansible, params)
+    fh.assert_clean_failure(result, task, "chime:GetPhoneNumberOrder denied", "ForbiddenException",
+                            "IAM policy allows chime:GetPhoneNumberOrder")
+    assert task["iam_action"] == "chime:GetPhoneNumberOrder"
+    assert emulator.stats()["get_requests"] == 1

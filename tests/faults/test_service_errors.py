@@ -157,3 +157,25 @@ def test_junit_callback_reports_the_message_of_a_failed_task_not_a_traceback(emu
     message = problems[0].get("message") or ""
     assert "ForbiddenException" in message and "chime:ListPhoneNumberOrders" in message, message
     fh.assert_no_traceback(problems[0].text or "")
+
+
+def test_inventory_never_caches_a_failed_listing(emulator, run_ansible, tmp_path):
+    # A failed run must leave no cache entry: the next run lists again and gets everything.
+    emulator.generate(150, seed=16)
+    emulator.inject(fail_503=100, after_requests=1)
+    cache_dir = tmp_path / "cache"
+    options = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2, cache=True,
+                   cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache_dir), cache_timeout=3600)
+    run = fh.run_inventory(run_ansible, tmp_path, options)
+    assert run.returncode != 0
+    assert not cache_dir.exists() or not list(cache_dir.iterdir())
+
+    emulator.clear_faults()
+    run = fh.run_inventory(run_ansible, tmp_path, options)
+    assert run.returncode == 0, run.output[-3000:]
+    assert set(run.hostvars()) == set(fh.served_numbers(emulator.orders()))
+    # The good listing is cached: a third run makes no request at all.
+    requests_before = emulator.stats()["requests"]
+    run = fh.run_inventory(run_ansible, tmp_path, options)
+    assert run.returncode == 0 and len(run.hostvars()) == 450
+    assert emulator.stats()["requests"] == requests_before

@@ -186,3 +186,36 @@ def test_8_concurrent_playbook_runs_against_one_throttling_emulator_all_get_comp
     stats = emulator.stats()
     assert stats["by_status"] == {"200": 40, "429": 40}
     assert stats["pending"]["throttle"] == 0
+
+
+@pytest.mark.parametrize("emulator", [{"generate": 10, "seed": 9}], indirect=True)
+def test_get_phone_number_order_is_retried_through_throttling(emulator, run_ansible):
+    served = emulator.orders()
+    wanted = [served[4]["PhoneNumberOrderId"], served[1]["PhoneNumberOrderId"]]
+    emulator.inject(throttle=2, after_requests=1)
+    params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, phone_number_order_ids=wanted, max_attempts=3)
+    result, task = fh.run_module(run_ansible, params)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert task["phone_number_orders"] == [fh.expected_order(served[4]), fh.expected_order(served[1])]
+    stats = emulator.stats()
+    assert (stats["get_requests"], stats["by_status"]) == (4, {"200": 2, "429": 2})
+
+
+def test_role_waiting_for_processing_numbers_fails_when_a_later_poll_is_throttled_out(emulator, run_ansible,
+                                                                                     tmp_path):
+    # Poll 1 sees the number Processing; poll 2 is throttled past the budget. The role must fail
+    # on poll 2, not judge (or report) poll 1's listing as if it were the answer.
+    emulator.set_orders([{"PhoneNumberOrderId": "order-1", "ProductType": "VoiceConnector", "Status": "Processing",
+                          "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": "Processing"}],
+                          "CreatedTimestamp": "2026-01-01T00:00:00.000Z",
+                          "UpdatedTimestamp": "2026-01-01T00:00:00.000Z"}])
+    emulator.inject(throttle=100, after_requests=1)
+    report_dir = tmp_path / "reports"
+    role_vars = {"assert_numbers_acquired_expected": ["+12065550100"],
+                 "assert_numbers_acquired_endpoint_url": emulator.url,
+                 "assert_numbers_acquired_wait_timeout": 30, "assert_numbers_acquired_poll_interval": 1,
+                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    result = fh.playbook(run_ansible, fh.role_play(role_vars, dict(fh.FAST_RETRIES, max_attempts=2)))
+    fh.assert_clean_failure(result, fh.failed_task(result), "failed after 2 attempt(s)", "ThrottledClientException")
+    assert not (report_dir / "report.json").exists()
+    assert throttled_counts(emulator) == (3, {"200": 1, "429": 2})
