@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import json
 
+# tests/emulator is on sys.path through tests/conftest.py.
+from chime_emulator import ChimeEmulator  # pylint: disable=import-error
+
 
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import phone_number_hosts
 
@@ -234,9 +237,54 @@ def test_a_denied_legacy_listing_fails_naming_the_code_and_action_and_leaks_noth
     assert "chime:ListPhoneNumberOrders" in message
     # 403 is not retried.
     assert emulator.stats()["list_requests"] == 1
-    for secret in (aws_env["AWS_SECRET_ACCESS_KEY"], aws_env["AWS_SESSION_TOKEN"]):
+    for secret in secrets_of(aws_env):
         assert secret not in result.stdout
         assert secret not in result.stderr
+
+
+def secrets_of(aws_env):
+    return (aws_env["AWS_SECRET_ACCESS_KEY"], aws_env["AWS_SESSION_TOKEN"])
+
+
+def signing_emulator(aws_env, secret_key):
+    """An emulator that verifies SigV4 signatures: the access key's secret is ``secret_key``."""
+    return ChimeEmulator(orders=ORDERS, credentials={
+        aws_env["AWS_ACCESS_KEY_ID"]: [secret_key, aws_env["AWS_SESSION_TOKEN"]]})
+
+
+def test_a_signed_listing_at_vvvv_leaks_no_credentials(run_ansible, tmp_path, aws_env):
+    # The emulator verifies SigV4 against the fake credentials: the listing only works if they were used.
+    log_path = tmp_path / "ansible.log"
+    # -vvvv also prints to stdout, so the listing goes to a file.
+    output = tmp_path / "listing.json"
+    with signing_emulator(aws_env, aws_env["AWS_SECRET_ACCESS_KEY"]) as emulator:
+        result = run_ansible("ansible-inventory", "-vvvv", "-i", str(write_config(tmp_path, emulator)), "--list",
+                             "--output", str(output), env={"ANSIBLE_LOG_PATH": str(log_path)})
+        assert emulator.stats()["by_status"] == {"200": 1}
+    assert result.returncode == 0, result.stderr
+    listing_text = output.read_text()
+    assert len(json.loads(listing_text)["_meta"]["hostvars"]) == 5
+    log_text = log_path.read_text()
+    assert "chime_phone_numbers" in log_text
+    for secret in secrets_of(aws_env):
+        for text in (result.stdout, result.stderr, log_text, listing_text):
+            assert secret not in text
+
+
+def test_a_wrong_signature_fails_once_naming_the_action_and_leaks_nothing(run_ansible, tmp_path, aws_env):
+    log_path = tmp_path / "ansible.log"
+    with signing_emulator(aws_env, "the-secret-the-emulator-expects") as emulator:
+        result = run_ansible("ansible-inventory", "-vvvv", "-i", str(write_config(tmp_path, emulator)), "--list",
+                             env=dict(FAIL_ON_UNPARSED, ANSIBLE_LOG_PATH=str(log_path)))
+        assert emulator.stats()["list_requests"] == 1
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert "InvalidSignatureException" in message
+    assert "chime:ListPhoneNumberOrders" in message
+    assert "Traceback" not in result.stderr
+    for secret in secrets_of(aws_env):
+        for text in (result.stdout, result.stderr, log_path.read_text()):
+            assert secret not in text
 
 
 # ---- a play ---------------------------------------------------------------------------------
