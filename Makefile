@@ -2,11 +2,13 @@
 # (stdlib Python, so it runs with the machine's python3 before any venv exists).
 #
 #   make test               both lanes (current: ansible-core 2.21/Python 3.13, oldest: 2.17/3.11),
-#                           each: venv + amazon.aws, build + install the tarball, unit + integration;
-#                           the current lane also runs every quality gate. CI runs exactly this.
+#                           each: venv + amazon.aws, build + install the tarball, unit, integration, faults;
+#                           the current lane also runs every quality gate. CI runs this, then test-slow.
+#                           The lanes run side by side; tests marked slow are left to test-slow.
+#   make test-slow          the slow-marked cases (100,000 orders) on the current lane; CI runs it too
 #   make test-current | test-oldest
 #   make test-floors        the oldest lane with boto3/botocore at requirements.txt's floors
-#   make unit | integration one suite on LANE (default current); ARGS="-k name" passes pytest options
+#   make unit | integration | faults  one suite on LANE (default current); ARGS="-k x" to pytest
 #   make dev LANE=current   symlink the work tree into the lane instead of the tarball (quick loops)
 #   make sanity | lint | docs-lint | changelog-lint | importer | ee | gates
 #   make demo | bench       tests/demo/run_demo.py, tests/perf/bench.py with the lane's Python (ARGS)
@@ -19,23 +21,28 @@ ARGS ?=
 LANE_PY := $(PYTHON) scripts/lane.py
 
 .DEFAULT_GOAL := help
-.PHONY: help test test-current test-oldest test-floors setup unit integration dev sanity lint \
+.PHONY: help test test-slow test-current test-oldest test-floors setup unit integration faults dev sanity lint \
 	docs-lint changelog-lint importer ee gates demo bench changelog-release clean distclean
 
 help:
-	@sed -n '4,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '4,16p' Makefile | sed 's/^# \{0,1\}//'
+
+NOT_SLOW := --marker "not slow"
 
 test:
-	$(LANE_PY) test current oldest
+	$(LANE_PY) test current oldest $(NOT_SLOW)
+
+test-slow:
+	$(LANE_PY) test current --no-gates --marker slow --allow-empty-suites
 
 test-current:
-	$(LANE_PY) test current
+	$(LANE_PY) test current $(NOT_SLOW)
 
 test-oldest:
-	$(LANE_PY) test oldest
+	$(LANE_PY) test oldest $(NOT_SLOW)
 
 test-floors:
-	$(LANE_PY) test floors
+	$(LANE_PY) test floors $(NOT_SLOW)
 
 setup:
 	$(LANE_PY) setup $(LANE)
@@ -45,6 +52,9 @@ unit:
 
 integration:
 	$(LANE_PY) pytest $(LANE) integration -- $(ARGS)
+
+faults:
+	$(LANE_PY) pytest $(LANE) faults -- $(ARGS)
 
 dev:
 	$(LANE_PY) dev $(LANE)
