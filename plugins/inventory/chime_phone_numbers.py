@@ -285,10 +285,12 @@ class InventoryModule(AWSInventoryBase):
         """Every option checked before any API call or cache lookup."""
         try:
             api = validate_api(self.get_option("api"))
+            regions = self.get_option("regions")
+            # Only asked for when it is used: resolving it may read the AWS config files.
+            region = self.region if api == "chime_sdk_voice" and not regions else None
             settings = dict(
                 api=api,
-                regions=resolve_regions(api, self.get_option("regions"), self.region,
-                                        available_regions=self._known_regions),
+                regions=resolve_regions(api, regions, region, available_regions=self._known_regions),
                 page_size=validate_page_size(api, self.get_option("page_size")),
                 policy=RetryPolicy(self.get_option("max_attempts"), self.get_option("retry_base_delay"),
                                    self.get_option("retry_max_delay")),
@@ -303,7 +305,7 @@ class InventoryModule(AWSInventoryBase):
             )
         except ChimeApiError as error:
             self.fail_aws(error.message)
-        if api == "chime" and self.get_option("regions"):
+        if api == "chime" and regions:
             self.warn("{0}: regions is ignored with api=chime: the legacy namespace is global and is listed once"
                       .format(self.NAME))
         return settings

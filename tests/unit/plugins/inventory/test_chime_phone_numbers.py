@@ -20,6 +20,7 @@ import threading
 
 import pytest
 
+import boto3
 import botocore.exceptions
 
 from ansible import constants as C
@@ -311,6 +312,20 @@ def test_sdk_voice_without_regions_uses_the_region_option(run, aws):
     aws.regions = {"eu-central-1": FakeChimeClient(LEGACY_ORDERS)}
     inventory = run({"api": "chime_sdk_voice", "region": "eu-central-1"})
     assert hostvars(inventory, "+12065550101")["chime_region"] == "eu-central-1"
+
+
+def test_sdk_voice_without_any_region_lists_every_region_botocore_knows(run, aws):
+    class EveryRegion(dict):
+        def __missing__(self, region):
+            self[region] = FakeChimeClient([])
+            return self[region]
+
+    aws.regions = EveryRegion()
+    run({"api": "chime_sdk_voice"})
+    known = sorted(boto3.session.Session().get_available_regions("chime-sdk-voice"))
+    assert len(known) > 1
+    assert [made["region"] for made in aws.made] == known
+    assert aws.list_calls() == len(known)
 
 
 def test_filters_and_prefix(run, aws):
