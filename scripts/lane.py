@@ -5,12 +5,15 @@
 A lane is a virtual environment built from pinned requirements
 (``tests/lanes/<lane>.txt``) with a specific Python, plus a collections root
 ``.lanes/<lane>/collections`` holding amazon.aws (extracted from the ``ansible``
-wheel on PyPI, since Galaxy is out of reach) and voiceops.chime (the installed
-tarball, or a symlink to the work tree after ``make dev``).
+wheel on PyPI, since Galaxy is out of reach; ansible.posix too, for the tests'
+json callback) and voiceops.chime (the installed tarball, or a symlink to the
+work tree after ``make dev``). Tool venvs (``tools-lint``, ``tools-importer``)
+hold the gates' tools. Every stage prints one timing line; ``test`` ends with a
+table and a ``tests: N passed, N failed, N skipped`` line.
 
 Usage (see ``make help``)::
 
-    python3 scripts/lane.py test current oldest     # what `make test` runs
+    python3 scripts/lane.py test current oldest --marker "not slow"   # make test
     python3 scripts/lane.py setup current
     python3 scripts/lane.py pytest current unit [-- PYTEST_ARGS]
     python3 scripts/lane.py dev current
@@ -122,9 +125,9 @@ def lane_env(lane, collections=None):
     env['ANSIBLE_COLLECTIONS_PATH'] = collections or collections_root(lane)
     env['ANSIBLE_NOCOLOR'] = '1'
     env['PYTHONDONTWRITEBYTECODE'] = '1'
-    # .lanes sits inside the work tree's git repo but is ignored: tools that ask git for the files
-    # of a collection under .lanes (antsibull-docs copying amazon.aws, ansible-test on the sanity
-    # copy) would get an empty list. Git must not look above .lanes from in there.
+    # .lanes sits inside the work tree's git repo but is ignored: a tool that asks git for the files
+    # of a collection under .lanes (antsibull-docs copying amazon.aws) would get an empty list.
+    # Git must not look above .lanes from in there.
     env['GIT_CEILING_DIRECTORIES'] = os.pathsep.join(sorted({LANES_DIR, os.path.realpath(LANES_DIR)}))
     # A user's own configuration must not change what the lanes test.
     for name in ('PYTHONPATH', 'PYTHONHOME', 'ANSIBLE_CONFIG', 'ANSIBLE_COLLECTIONS_PATHS'):
@@ -865,7 +868,7 @@ def parse_args(argv):
     pytest_cmd = sub.add_parser('pytest', help='run test suites on one lane (dev symlink if present, else tarball)')
     pytest_cmd.add_argument('lane', choices=TEST_LANES)
     pytest_cmd.add_argument('suites', nargs='+', choices=SUITES)
-    pytest_cmd.add_argument('pytest_args', nargs=argparse.REMAINDER, help='after --: passed to pytest')
+    pytest_cmd.set_defaults(pytest_args=[])
     pytest_cmd.set_defaults(func=cmd_pytest)
 
     dev_cmd = sub.add_parser('dev', help='symlink the work tree into the lane collections root')
@@ -890,9 +893,16 @@ def parse_args(argv):
     clean.add_argument('--all', action='store_true')
     clean.set_defaults(func=cmd_clean)
 
+    # Everything after `--` goes to pytest untouched (argparse would read `-k` as one of ours).
+    extra = []
+    if '--' in argv:
+        extra = list(argv[argv.index('--') + 1:])
+        argv = list(argv[:argv.index('--')])
     args = parser.parse_args(argv)
-    if getattr(args, 'pytest_args', None) and args.pytest_args[0] == '--':
-        args.pytest_args = args.pytest_args[1:]
+    if extra:
+        if args.command != 'pytest':
+            parser.error('only the pytest command takes arguments after --')
+        args.pytest_args = extra
     return args
 
 
