@@ -215,7 +215,20 @@ def environment(root):
                       'installed tarball %s' % (manifest_version(ours) or '?'),
         'cpus': os.cpu_count(),
         'machine': platform.machine(),
+        'commit': git_commit(),
     }
+
+
+def git_commit():
+    """The work tree's commit (+ '-dirty' with uncommitted changes), or None outside git."""
+    try:
+        head = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=str(ROOT), capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=str(ROOT),
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ('-dirty' if dirty else '')
 
 
 def _ansible_version():
@@ -501,6 +514,17 @@ def measure_listing(emulator, settings, result):
 # --------------------------------------------------------------------------- 2, 3, 6: processes
 
 
+# The least any playbook costs: start-up, one task that runs no module, exit.
+PLAYBOOK_FLOOR = """\
+- name: Start ansible-playbook and do nothing
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Nothing
+      ansible.builtin.debug:
+        msg: start-up only
+"""
+
 PLAYBOOK_LISTING = """\
 - name: List the phone number orders
   hosts: localhost
@@ -575,6 +599,8 @@ def measure_processes(runner, emulator, workdir, settings, api_orders, phone_num
     emulator.serve(E2E_ORDERS)
     playbook = workdir / 'listing.yml'
     playbook.write_text(PLAYBOOK_LISTING)
+    floor_playbook = workdir / 'floor.yml'
+    floor_playbook.write_text(PLAYBOOK_FLOOR)
     common = ['-e', 'bench_endpoint_url=%s' % emulator.url]
     expected = expected_numbers(phone_numbers, EXPECTED_NUMBERS)
     verify_vars = workdir / 'verify-vars.json'
@@ -614,6 +640,7 @@ def measure_processes(runner, emulator, workdir, settings, api_orders, phone_num
     checks, judge, listing, module_stats = [], [], [], []
     variants = {
         'boto3_process': boto3_process,
+        'playbook_floor': lambda: runner.run(['ansible-playbook', floor_playbook])[0],
         'startup': lambda: playbook_run(True, ['-e', '@%s' % trivial_vars]),
         'playbook_full': lambda: playbook_run(True),
         'playbook_lean': lambda: playbook_run(False),
@@ -642,6 +669,7 @@ def measure_processes(runner, emulator, workdir, settings, api_orders, phone_num
         'playbook_full': figure(samples['playbook_full']),
         'playbook_lean': figure(samples['playbook_lean']),
         'startup': figure(samples['startup']),
+        'playbook_floor': figure(samples['playbook_floor']),
         'module_process': figure(samples['module_process']),
         'breakdown': {
             'startup': round(startup, 3),
@@ -665,8 +693,10 @@ def measure_processes(runner, emulator, workdir, settings, api_orders, phone_num
         'passed': passed,
         'counts': counts,
         'over_boto3': ratio(median(samples['verify_numbers']), boto3_median),
+        'playbook_floor_over_boto3': ratio(median(samples['playbook_floor']), boto3_median),
     }
     b = result['playbook']['breakdown']
+    log('  ansible-playbook with one debug task (the floor of any playbook) %.2f s' % median(samples['playbook_floor']))
     log('  plain boto3 loop process %.2f s; ansible-playbook full facts %.2f s (%.2fx), include_orders=false %.2f s '
         '(%.2fx); result %.1f MiB' % (boto3_median, full, result['playbook']['full_over_boto3'],
                                       median(samples['playbook_lean']), result['playbook']['lean_over_boto3'],
@@ -926,6 +956,10 @@ def table_rows(result):
         rows.append(('3. verify_numbers, 10,000 orders / 10,000 expected, reports',
                      _s(verify['seconds']['median']), 'boto3 loop process ' + _s(playbook['boto3_process']['median'])
                      if playbook else '', '%.2fx' % verify['over_boto3']))
+        if playbook and 'playbook_floor' in playbook:
+            rows.append(('   any playbook: start-up + one debug task', _s(playbook['playbook_floor']['median']),
+                         'boto3 loop process ' + _s(playbook['boto3_process']['median']),
+                         '%.2fx' % verify['playbook_floor_over_boto3']))
     judge = result.get('judge')
     if judge:
         rows.append(('4. judge, 10,000 expected vs %s ordered: role step' % '{:,}'.format(judge['ordered_numbers']),
