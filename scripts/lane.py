@@ -413,7 +413,12 @@ def run_pytest(lane, suite, extra_args=(), counts=None, allow_empty=False):
     report = os.path.join(lane_dir(lane), 'reports', '%s.xml' % suite)
     os.makedirs(os.path.dirname(report), exist_ok=True)
     rmtree(report)
-    cmd = [venv_python(lane), '-m', 'pytest', '--junitxml', report, '-o', 'junit_suite_name=%s-%s' % (lane, suite)]
+    # Lanes run side by side: each suite gets its own basetemp (pytest's shared numbered dirs are
+    # pruned by whichever session starts next) and no shared .pytest_cache writes.
+    basetemp = os.path.join(tempfile.gettempdir(), 'voiceops-chime-pytest-%s' % sha256_of(ROOT)[:10], '%s-%s' % (lane, suite))
+    os.makedirs(os.path.dirname(basetemp), exist_ok=True)
+    cmd = [venv_python(lane), '-m', 'pytest', '-p', 'no:cacheprovider', '--basetemp', basetemp,
+           '--junitxml', report, '-o', 'junit_suite_name=%s-%s' % (lane, suite)]
     proc = run(cmd + list(extra_args) + paths, env=lane_env(lane), check=False)
     if counts is not None:
         counts.append(junit_counts(report))
@@ -834,6 +839,7 @@ def cmd_clean(args):
         for lane in LANES:
             paths += [os.path.join(lane_dir(lane), sub) for sub in ('dist', 'reports', 'run', 'ee')]
     paths.append(sanity_root())
+    paths.append(os.path.join(tempfile.gettempdir(), 'voiceops-chime-pytest-%s' % sha256_of(ROOT)[:10]))
     for dirpath, dirnames, dummy in os.walk(ROOT):
         if '.lanes' in dirnames:
             dirnames.remove('.lanes')
