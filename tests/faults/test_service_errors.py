@@ -79,10 +79,11 @@ def test_500_and_503_mixed_in_one_burst_are_retried_as_one_budget(emulator, run_
 
 
 def test_read_timeout_is_retried_then_recovers(emulator, run_ansible):
-    # Only the first request is slow (1.5 s against a 0.4 s read timeout): the retry gets the page.
+    # Only the first request is slow (3 s against a 1 s read timeout): the retry gets the page.
+    # Wide margins: the lanes run side by side on two cores, and a fast answer must stay under 1 s.
     emulator.generate(20, seed=13)
-    emulator.inject(latency=1.5, latency_requests=1)
-    params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2, aws_config={"read_timeout": 0.4})
+    emulator.inject(latency=3.0, latency_requests=1)
+    params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2, aws_config={"read_timeout": 1.0})
     result, task = fh.run_module(run_ansible, params)
     assert result.returncode == 0, result.stdout[-3000:]
     assert task["phone_number_orders"] == [fh.expected_order(order) for order in emulator.orders()]
@@ -91,8 +92,8 @@ def test_read_timeout_is_retried_then_recovers(emulator, run_ansible):
 
 def test_read_timeout_on_every_attempt_fails_naming_the_timeout(emulator, run_ansible):
     emulator.generate(20, seed=13)
-    emulator.inject(latency=1.5)
-    params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2, aws_config={"read_timeout": 0.4})
+    emulator.inject(latency=3.0)
+    params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2, aws_config={"read_timeout": 1.0})
     result, task = fh.run_module(run_ansible, params)
     fh.assert_clean_failure(result, task, "failed after 2 attempt(s)", "timeout: ReadTimeoutError", "read_timeout")
     # botocore's own retries are off: exactly our two attempts reached the server.
