@@ -107,8 +107,9 @@ TARGET_TEXT = {
     'listing_vs_floor': 'listing 10,000: <= 5x the stdlib floor',
     'verify_vs_boto3': 'verify_numbers 10,000 orders/10,000 expected: <= 1.0x the boto3 loop process',
     'playbook_vs_boto3': 'ansible-playbook, module with full facts, 10,000: <= 1.5x the boto3 loop process',
-    'judge_per_number': 'judge: >= 50x faster per number than a looped assert',
-    'judge_seconds': 'judge: < 1 s for 10,000 expected vs 30,000 ordered numbers',
+    'judge_per_number': 'judge: >= 50x faster per number than a looped assert (slower judge step)',
+    'judge_seconds_role': 'judge step in the role: < 1 s for 10,000 expected vs 30,000 ordered numbers',
+    'judge_seconds_filter': 'judge step as the filter in a playbook: < 1 s for the same',
     'inventory_cached': 'ansible-inventory --list from cache: <= 1.5x a static YAML inventory',
     'memory_linear': 'module peak RSS grows linearly with N',
     'memory_100k': 'module peak RSS at 100,000 orders < 1 GiB',
@@ -437,6 +438,23 @@ def expected_numbers(phone_numbers, count):
 # --------------------------------------------------------------------------- 1. listing
 
 
+def timed_call(func):
+    """(seconds, result) of func(), with the objects that already exist left out of garbage collection.
+
+    This process holds the generated data set and earlier results; without gc.freeze() every
+    full collection triggered by the loop under test would walk them too, a cost the loop would
+    not have in a process of its own (the module, a script).
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        start = time.perf_counter()
+        result = func()
+        return time.perf_counter() - start, result
+    finally:
+        gc.unfreeze()
+
+
 class Listing:
     """The three listing loops of measurement 1, each timed without client creation."""
 
@@ -455,23 +473,16 @@ class Listing:
         client = self.boto3.session.Session().client('chime', region_name='us-east-1', endpoint_url=self.emulator.url,
                                                      config=listing.client_config())
         listing.keep_timestamps_as_text(client)
-        gc.collect()
-        start = time.perf_counter()
-        orders, pages = listing.list_orders(client, 'chime')
-        seconds = time.perf_counter() - start
+        seconds, (orders, pages) = timed_call(lambda: listing.list_orders(client, 'chime'))
         return seconds, len(orders), pages
 
     def boto3_loop(self):
         client = self.plain.make_client(self.emulator.url)
-        gc.collect()
-        start = time.perf_counter()
-        orders, pages = self.plain.fetch_all(client)
-        seconds = time.perf_counter() - start
+        seconds, (orders, pages) = timed_call(lambda: self.plain.fetch_all(client))
         return seconds, len(orders), pages
 
     def floor(self):
-        gc.collect()
-        count, pages, seconds = fetch_floor(self.emulator.port)
+        seconds, (count, pages, dummy) = timed_call(lambda: fetch_floor(self.emulator.port))
         return seconds, count, pages
 
 
@@ -770,10 +781,8 @@ def measure_judge(runner, emulator, workdir, settings, phone_numbers, result):
     expected = expected_numbers(phone_numbers, EXPECTED_NUMBERS)
     pure = []
     for _ in range(max(settings['reps'], 5)):
-        gc.collect()
-        start = time.perf_counter()
-        judged = number_compliance(phone_numbers, expected)
-        pure.append(time.perf_counter() - start)
+        seconds, judged = timed_call(lambda: number_compliance(phone_numbers, expected))
+        pure.append(seconds)
     if not judged.get('passed'):
         raise BenchError('the judge did not pass the all-acquired expected list: %s' % judged.get('message'))
 
@@ -926,9 +935,11 @@ def evaluate_targets(result):
         add('playbook_vs_boto3', '%.2fx' % playbook['full_over_boto3'], playbook['full_over_boto3'] <= 1.5)
     judge = result.get('judge')
     if judge:
-        add('judge_per_number', '%.0fx faster' % judge['per_number_speedup'], judge['per_number_speedup'] >= 50)
-        add('judge_seconds', '%.3f s (%s)' % (judge['judge_seconds_for_targets'], judge['judge_source']),
-            judge['judge_seconds_for_targets'] < 1.0)
+        add('judge_per_number', '%.0fx faster (%s)' % (judge['per_number_speedup'], judge['judge_source']),
+            judge['per_number_speedup'] >= 50)
+        if judge.get('role_step') is not None:
+            add('judge_seconds_role', '%.3f s' % judge['role_step'], judge['role_step'] < 1.0)
+        add('judge_seconds_filter', '%.3f s' % judge['filter_step']['median'], judge['filter_step']['median'] < 1.0)
     if 'inventory' in result:
         inventory = result['inventory']
         if inventory is None:
