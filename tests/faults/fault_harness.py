@@ -101,7 +101,7 @@ def failed_task(result):
     """The one failed task's result on localhost (the role's task names are its own business)."""
     failed = [(task["task"]["name"], task["hosts"]["localhost"]) for play in result.json()["plays"]
               for task in play["tasks"] if task["hosts"].get("localhost", {}).get("failed")]
-    assert len(failed) == 1, "expected exactly one failed task, got {0}".format([name for name, _ in failed])
+    assert len(failed) == 1, "expected exactly one failed task, got {0}".format([name for name, dummy in failed])
     return failed[0][1]
 
 
@@ -356,7 +356,7 @@ class TlsFront:
         self._listener.settimeout(0.2)
         while not self._stop.is_set():
             try:
-                raw, _ = self._listener.accept()
+                raw, dummy = self._listener.accept()
             except socket.timeout:
                 continue
             except OSError:

@@ -64,11 +64,11 @@ for _case_id, _junk in zip(UNICODE_IDS, UNICODE_JUNK):
 
 def test_module_rejects_each_bad_input_before_any_request(emulator, run_ansible):
     emulator.set_orders(small_orders())
-    cases = {case_id: dict(params, endpoint_url=emulator.url) for case_id, (params, _) in MODULE_BAD_INPUT.items()}
+    cases = {case_id: dict(params, endpoint_url=emulator.url) for case_id, (params, dummy) in MODULE_BAD_INPUT.items()}
     result = fh.playbook(run_ansible, fh.cases_play(cases))
     assert result.returncode == 0, result.stdout[-3000:]
     problems = []
-    for case_id, (_, needle) in MODULE_BAD_INPUT.items():
+    for case_id, (dummy, needle) in MODULE_BAD_INPUT.items():
         problems.extend("{0}: {1}".format(case_id, problem)
                         for problem in fh.task_failure_problems(result.task("case " + case_id), needle))
     assert not problems, "\n".join(problems)

@@ -72,7 +72,7 @@ def test_forged_next_token_gets_400_and_fails_at_once(emulator, run_ansible):
     fh.assert_clean_failure(result, task, "chime:ListPhoneNumberOrders failed", "BadRequestException", "HTTP 400",
                             "Invalid NextToken")
     # A 400 is the same answer every time: not retried.
-    assert [status for _, _, status in relay.requests] == [200, 400]
+    assert [request[2] for request in relay.requests] == [200, 400]
     assert task["attempts"] == 1
 
 
@@ -89,7 +89,7 @@ def test_next_token_expired_by_a_change_mid_listing_fails_clearly(emulator, run_
     with fh.Relay(emulator.url, rewrite=change_orders_after_page_1) as relay:
         result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=relay.url))
     fh.assert_clean_failure(result, task, "BadRequestException", "Expired NextToken")
-    assert [status for _, _, status in relay.requests] == [200, 400]
+    assert [request[2] for request in relay.requests] == [200, 400]
 
 
 # ---- an empty first page ---------------------------------------------------------------------------------

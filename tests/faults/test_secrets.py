@@ -156,7 +156,7 @@ def test_module_leaks_no_secret_at_vvvv_through_success_and_failure(verifying_em
 
 
 def test_inventory_leaks_no_secret_at_vvvv_with_a_cache(verifying_emulator, run_ansible, aws_env, tmp_path,
-                                                         leak_env):
+                                                        leak_env):
     cache_dir = tmp_path / "inventory-cache"
     # Literal keys in the source file, the way people do write them (the file is an input).
     options = {"endpoint_url": verifying_emulator.url, "access_key": aws_env["AWS_ACCESS_KEY_ID"],
@@ -194,7 +194,7 @@ def test_inventory_leaks_no_secret_at_vvvv_with_a_cache(verifying_emulator, run_
 
 
 def test_role_leaks_no_secret_at_vvvv_in_output_log_junit_or_reports(verifying_emulator, run_ansible, aws_env,
-                                                                    tmp_path, leak_env):
+                                                                     tmp_path, leak_env):
     numbers = sorted(number for number, status in fh.served_numbers(verifying_emulator.orders()).items()
                      if status == "Acquired")
     report_dir = tmp_path / "reports"

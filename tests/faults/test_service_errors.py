@@ -9,7 +9,7 @@ and in order) and one that outlasts it (a failed task naming the fault, with no 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 

@@ -78,7 +78,7 @@ def test_total_wait_is_bounded_by_retry_max_delay(emulator, run_ansible):
         params["endpoint_url"] = relay.url
         result, task = fh.run_module(run_ansible, params)
     fh.assert_clean_failure(result, task, "failed after 6 attempt(s)", "ThrottledClientException")
-    assert [status for _, _, status in relay.requests] == [429] * 6
+    assert [request[2] for request in relay.requests] == [429] * 6
     span = relay.requests[-1][0] - relay.requests[0][0]
     max_total_wait = 5 * 0.1
     assert span <= max_total_wait + 3.0, "the retries took {0:.1f} s; the waits may add up to {1} s".format(
@@ -202,7 +202,7 @@ def test_get_phone_number_order_is_retried_through_throttling(emulator, run_ansi
 
 
 def test_role_waiting_for_processing_numbers_fails_when_a_later_poll_is_throttled_out(emulator, run_ansible,
-                                                                                     tmp_path):
+                                                                                      tmp_path):
     # Poll 1 sees the number Processing; poll 2 is throttled past the budget. The role must fail
     # on poll 2, not judge (or report) poll 1's listing as if it were the answer.
     emulator.set_orders([{"PhoneNumberOrderId": "order-1", "ProductType": "VoiceConnector", "Status": "Processing",
