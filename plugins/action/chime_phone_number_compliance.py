@@ -61,7 +61,7 @@ RECORDED_MODULE_OPTIONS = ("api", "region", "profile", "endpoint_url", "page_siz
 # unexpected numbers, and include_orders only adds weight (it is always false here).
 REFUSED_MODULE_OPTIONS = ("phone_numbers", "include_orders")
 # The listing module's failure fields worth passing on (never its invocation: module args).
-FAILURE_KEYS = ("msg", "error_code", "http_status", "iam_action", "attempts", "exception")
+FAILURE_KEYS = ("msg", "error_code", "http_status", "iam_action", "attempts")
 
 
 class ActionRefused(Exception):

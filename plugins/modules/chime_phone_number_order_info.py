@@ -306,13 +306,19 @@ def main():
         module.warn("validate_certs is false: the TLS certificate of the endpoint is not verified, so the "
                     "phone number orders may not come from AWS. Use it only with a trusted test endpoint.")
 
+    # fail_json is called outside the except blocks: inside one, ansible-core attaches the
+    # traceback as "exception", and some consumers (the JUnit callback on 2.17) show only that.
+    # Our errors are expected outcomes with complete messages, not crashes.
+    failure = None
     # Every input is checked before the first API call.
     try:
         page_size = validate_page_size(params["api"], params["page_size"])
         policy = RetryPolicy(params["max_attempts"], params["retry_base_delay"], params["retry_max_delay"])
         wanted_numbers = normalize_e164_list(params["phone_numbers"]) if params["phone_numbers"] else None
     except (ChimeApiError, InvalidPhoneNumberError) as error:
-        module.fail_json(msg=str(error))
+        failure = dict(msg=str(error))
+    if failure:
+        module.fail_json(**failure)
 
     try:
         client = create_client(module, params["api"])
@@ -321,7 +327,9 @@ def main():
         else:
             orders, pages = list_orders(client, params["api"], page_size=page_size, policy=policy)
     except ChimeApiError as error:
-        module.fail_json(msg=error.message, **error.as_dict())
+        failure = dict(msg=error.message, **error.as_dict())
+    if failure:
+        module.fail_json(**failure)
 
     orders = filter_orders(orders, params["order_status"], params["product_type"], wanted_numbers)
     phone_numbers = latest_status_by_number(orders, set(wanted_numbers) if wanted_numbers else None)
