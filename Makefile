@@ -72,8 +72,7 @@ bench:
 	$(LANE_PY) run $(LANE) tests/perf/bench.py $(ARGS)
 
 changelog-release:
-	$(LANE_PY) setup tools-lint
-	.lanes/tools-lint/venv/bin/antsibull-changelog release
+	$(LANE_PY) changelog-release
 
 clean:
 	$(LANE_PY) clean

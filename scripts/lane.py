@@ -823,6 +823,17 @@ def cmd_run(args):
                           check=False).returncode
 
 
+def cmd_changelog_release(args):
+    """antsibull-changelog release: it runs ansible-doc to list new plugins, so it needs the tools venv
+    on PATH and the current lane's collections root (with this collection installed)."""
+    del args
+    setup(GATE_LANE)
+    ensure_collection(GATE_LANE)
+    setup('tools-lint')
+    return run([os.path.join(venv_bin('tools-lint'), 'antsibull-changelog'), 'release'], env=tools_env('tools-lint'),
+               check=False).returncode
+
+
 def cmd_python(args):
     print(venv_python(args.lane))
     return 0
@@ -894,6 +905,9 @@ def parse_args(argv):
     python_cmd = sub.add_parser('python', help='print the lane venv python path')
     python_cmd.add_argument('lane', choices=sorted(LANES))
     python_cmd.set_defaults(func=cmd_python)
+
+    release = sub.add_parser('changelog-release', help='antsibull-changelog release (version from galaxy.yml)')
+    release.set_defaults(func=cmd_changelog_release)
 
     clean = sub.add_parser('clean', help='remove build products (--all: lanes too)')
     clean.add_argument('--all', action='store_true')
