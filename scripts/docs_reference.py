@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: Contributors to the voiceops.chime collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Generate docs/reference/ from the plugins' own documentation, or check that it is current.
@@ -219,10 +218,16 @@ def compare(generated, dest):
     return problems
 
 
+def read_lines(path):
+    if not os.path.isfile(path):
+        return []
+    with open(path, encoding='utf-8') as handle:
+        return handle.read().splitlines(True)
+
+
 def show_diff(generated, dest, entry, limit):
     old_path, new_path = os.path.join(dest, entry), os.path.join(generated, entry)
-    old = open(old_path, encoding='utf-8').read().splitlines(True) if os.path.isfile(old_path) else []
-    new = open(new_path, encoding='utf-8').read().splitlines(True) if os.path.isfile(new_path) else []
+    old, new = read_lines(old_path), read_lines(new_path)
     lines = list(difflib.unified_diff(old, new, 'committed/' + entry, 'generated/' + entry, n=1))
     sys.stdout.write(''.join(lines[:limit]))
     if len(lines) > limit:
@@ -248,7 +253,7 @@ def write(generated, dest):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--check', action='store_true',
                         help='do not write; exit 1 naming every file of docs/reference/ that is stale')
     parser.add_argument('--dest', default=DEFAULT_DEST, help='the reference directory (default: docs/reference)')
