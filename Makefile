@@ -10,7 +10,8 @@
 #   make test-floors        the oldest lane with boto3/botocore at requirements.txt's floors
 #   make unit | integration | faults  one suite on LANE (default current); ARGS="-k x" to pytest
 #   make dev LANE=current   symlink the work tree into the lane instead of the tarball (quick loops)
-#   make sanity | lint | docs-lint | changelog-lint | importer | ee | gates
+#   make sanity | lint | docs-lint | docs-reference | changelog-lint | importer | ee | gates
+#   make docs               regenerate docs/reference/ from the plugins (scripts/docs_reference.py)
 #   make demo | bench       tests/demo/run_demo.py, tests/perf/bench.py with the lane's Python (ARGS)
 #   make changelog-release  antsibull-changelog release (changelogs/changelog.yaml, CHANGELOG.rst)
 #   make clean              build products; make distclean also removes .lanes (venvs, wheel cache)
@@ -22,10 +23,10 @@ LANE_PY := $(PYTHON) scripts/lane.py
 
 .DEFAULT_GOAL := help
 .PHONY: help test test-slow test-current test-oldest test-floors setup unit integration faults dev sanity lint \
-	docs-lint changelog-lint importer ee gates demo bench changelog-release clean distclean
+	docs-lint docs-reference docs changelog-lint importer ee gates demo bench changelog-release clean distclean
 
 help:
-	@sed -n '4,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '4,17p' Makefile | sed 's/^# \{0,1\}//'
 
 NOT_SLOW := --marker "not slow"
 
@@ -59,11 +60,15 @@ faults:
 dev:
 	$(LANE_PY) dev $(LANE)
 
-sanity lint docs-lint changelog-lint importer ee:
+sanity lint docs-lint docs-reference changelog-lint importer ee:
 	$(LANE_PY) gate $@
 
 gates:
 	$(LANE_PY) gate all
+
+docs:
+	$(LANE_PY) setup current tools-lint
+	$(PYTHON) scripts/docs_reference.py
 
 demo:
 	$(LANE_PY) run $(LANE) tests/demo/run_demo.py $(ARGS)

@@ -61,7 +61,7 @@ LANES = {
 TEST_LANES = ('current', 'oldest', 'floors')
 # The gates run on the current lane only (issue 7).
 GATE_LANE = 'current'
-GATES = ('sanity', 'lint', 'docs-lint', 'changelog-lint', 'importer', 'ee')
+GATES = ('sanity', 'lint', 'docs-lint', 'docs-reference', 'changelog-lint', 'importer', 'ee')
 # tests/<suite>: unit and integration must exist and collect tests; the fault-injection suite
 # (issue 6) runs whenever its folder exists.
 SUITES = ('unit', 'integration', 'faults')
@@ -595,10 +595,17 @@ def gate_ee(tarball):
     return '%s; introspect: %s' % (os.path.relpath(context, ROOT), ', '.join(line.split('#')[0].strip(" -'") for line in ours))
 
 
+def gate_docs_reference(tarball):
+    """docs/reference/ must be what antsibull-docs renders from the plugins now (scripts/docs_reference.py)."""
+    del tarball
+    run([sys.executable, os.path.join(ROOT, 'scripts', 'docs_reference.py'), '--check'], env=tools_env('tools-lint'))
+
+
 GATE_FUNCTIONS = {
     'sanity': (gate_sanity, GATE_LANE),
     'lint': (gate_lint, 'tools-lint'),
     'docs-lint': (gate_docs_lint, 'tools-lint'),
+    'docs-reference': (gate_docs_reference, 'tools-lint'),
     'changelog-lint': (gate_changelog_lint, 'tools-lint'),
     'importer': (gate_importer, 'tools-importer'),
     'ee': (gate_ee, 'tools-lint'),
