@@ -1011,10 +1011,10 @@ def table_rows(result):
             rows.append(('5. ansible-inventory --list, 10,000 orders', 'n/a', 'static YAML', 'n/a'))
         else:
             rows.append(('5. ansible-inventory --list, %s hosts, cached' % '{:,}'.format(inventory['hosts']),
-                         _s(inventory['cached']['median']), 'static YAML ' + _s(inventory['static']['median']),
+                         _s(inventory['cached']['median']), 'static inventory ' + _s(inventory['static']['median']),
                          '%.2fx' % inventory['cached_over_static']))
             rows.append(('   cold (lists 10,000 orders)', _s(inventory['cold']['median']),
-                         'static YAML ' + _s(inventory['static']['median']), '%.2fx' % inventory['cold_over_static']))
+                         'static inventory ' + _s(inventory['static']['median']), '%.2fx' % inventory['cold_over_static']))
     memory = result.get('memory') or {}
     for size in ('1000', '10000', '100000'):
         if size in memory:
@@ -1028,11 +1028,11 @@ def table_rows(result):
 def header_line(lane, result):
     env = result.get('environment', {})
     pages = result.get('emulator', {}).get('pages_per_second', {})
-    return ('lane %s: Python %s, ansible-core %s, amazon.aws %s, botocore %s, %s; %s CPUs, load %s -> %s; '
-            'emulator alone: %s pages/s' % (
+    return ('lane %s: Python %s, ansible-core %s, amazon.aws %s, botocore %s, %s, commit %s; %s CPUs, load %s -> %s; '
+            'emulator alone: %s' % (
                 lane, env.get('python'), env.get('ansible_core'), env.get('amazon_aws'), env.get('botocore'),
-                env.get('collection'), env.get('cpus'), result.get('load_before'), result.get('load_after'),
-                ', '.join('%s at %s orders' % ('{:,}'.format(rate), '{:,}'.format(int(size)))
+                env.get('collection'), env.get('commit'), env.get('cpus'), result.get('load_before'), result.get('load_after'),
+                ', '.join('%s pages/s at %s orders' % ('{:,}'.format(rate), '{:,}'.format(int(size)))
                           for size, rate in pages.items()) or '—'))
 
 
