@@ -494,9 +494,9 @@ def measure_listing(emulator, settings, result):
     result['emulator'] = {'pages_per_second': {}, 'process': 'separate process (%s)' % Path(EMULATOR_SCRIPT).name}
     for size in settings['sizes']:
         emulator.serve(size)
-        raw = [fetch_raw(emulator.port) for _ in range(settings['emulator_reps'])]
+        raw = [fetch_raw(emulator.port) for dummy in range(settings['emulator_reps'])]
         pages = raw[0][0]
-        rate = pages / median([seconds for _, seconds in raw])
+        rate = pages / median([seconds for dummy, seconds in raw])
         result['emulator']['pages_per_second'][str(size)] = round(rate)
         samples = {'ours': [], 'boto3_loop': [], 'floor': []}
         reps = settings['listing_reps'][size]
@@ -577,7 +577,7 @@ def measure_module_memory(runner, emulator, workdir, settings, result, shared):
         if not runs:
             emulator.serve(size)
             runs = [module_process(runner, emulator, workdir, 'module-%d' % size, {})
-                    for _ in range(settings['module_reps'][size])]
+                    for dummy in range(settings['module_reps'][size])]
         memory[str(size)] = {
             'reps': len(runs),
             'max_rss_mib': round(median([r['max_rss_kib'] for r in runs]) / 1024, 1),
@@ -659,7 +659,7 @@ def measure_processes(runner, emulator, workdir, settings, api_orders, phone_num
         'module_process': module_run,
     }
     samples = {name: [] for name in variants}
-    for _ in range(settings['reps']):
+    for dummy in range(settings['reps']):
         for name, func in variants.items():
             samples[name].append(func())
     shared.setdefault('module_runs', {})[E2E_ORDERS] = module_stats
@@ -780,7 +780,7 @@ def measure_judge(runner, emulator, workdir, settings, phone_numbers, result):
 
     expected = expected_numbers(phone_numbers, EXPECTED_NUMBERS)
     pure = []
-    for _ in range(max(settings['reps'], 5)):
+    for dummy in range(max(settings['reps'], 5)):
         seconds, judged = timed_call(lambda: number_compliance(phone_numbers, expected))
         pure.append(seconds)
     if not judged.get('passed'):
@@ -827,7 +827,8 @@ def measure_judge(runner, emulator, workdir, settings, phone_numbers, result):
     result['judge'] = judge
     log('  judge 10,000 expected vs %d ordered: filter step %.3f s, role step %s s, pure function %.3f s; looped '
         'assert %d numbers %.2f s (%.1f ms/number) -> %.0fx faster per number' % (
-            len(phone_numbers), median(filter_step), role_judge, median(pure), count, median(loop),
+            len(phone_numbers), statistics.median(filter_step), role_judge, statistics.median(pure), count,
+            statistics.median(loop),
             loop_per_number * 1000, judge['per_number_speedup']))
 
 
@@ -871,7 +872,7 @@ def measure_inventory(runner, emulator, workdir, root, settings, result):
         return runner.run(['ansible-inventory', '-i', static_path, '--list'], stdout_path=listed, env=strict)[0]
 
     samples = {'cold': [], 'cached': [], 'static': []}
-    for _ in range(settings['reps']):
+    for dummy in range(settings['reps']):
         for name, func in (('cold', cold), ('cached', cached), ('static', static)):
             samples[name].append(func())
     static_hosts = len(json.loads(listed.read_text())['_meta']['hostvars'])
@@ -981,10 +982,11 @@ def table_rows(result):
         boto3_text = 'boto3 loop process ' + _s(playbook['boto3_process']['median'])
         rows.append(('2. ansible-playbook, module, full facts, 10,000 (%.1f MiB result)' % playbook['result_mib'],
                      _s(playbook['playbook_full']['median']), boto3_text, '%.2fx' % playbook['full_over_boto3']))
-        rows.append(('   breakdown: start-up %.2f + fetch %.2f + transform %.2f + serialisation %.2f '
-                     '(no_log scrub %.2f) + controller %.2f' % (b['startup'], b['fetch'], b['transform'],
-                                                               b['serialisation'], b['serialisation_no_log_scrub'],
-                                                               b['controller']), '', '', ''))
+        breakdown = ('   breakdown: start-up %.2f + fetch %.2f + transform %.2f + serialisation %.2f '
+                     '(no_log scrub %.2f) + controller %.2f' % (
+                         b['startup'], b['fetch'], b['transform'], b['serialisation'],
+                         b['serialisation_no_log_scrub'], b['controller']))
+        rows.append((breakdown, '', '', ''))
         rows.append(('   same, include_orders: false (what the role asks for)', _s(playbook['playbook_lean']['median']),
                      boto3_text, '%.2fx' % playbook['lean_over_boto3']))
     verify = result.get('verify_numbers')
@@ -1049,8 +1051,8 @@ def print_table(lane, result):
             continue
         log('  %-*s  %-*s  %-*s  %s' % (widths[0], row[0], widths[1], row[1], widths[2], row[2], row[3]))
     log('')
-    title = 'targets (issue 5%s)' % ('' if lane == TARGET_LANE else '; set for the %s lane, shown here for '
-                                                                  'reference' % TARGET_LANE)
+    title = 'targets (issue 5%s)' % (
+        '' if lane == TARGET_LANE else '; set for the %s lane, shown here for reference' % TARGET_LANE)
     log('  ' + title)
     for target in result.get('targets', []):
         log('  %-4s  %-78s  %s' % (target['verdict'], target['target'], target['measured']))
@@ -1109,7 +1111,7 @@ def run_lane_here(lane, settings, keep, only=None):
             ('judge', lambda: measure_judge(runner, emulator, workdir, settings, phone_numbers, result)),
             ('inventory', lambda: measure_inventory(runner, emulator, workdir, root, settings, result)),
             ('memory', lambda: measure_module_memory(runner, emulator, workdir, settings, result, shared)),
-        ) if only is None or step[0].split('/')[0] in only]
+        ) if only is None or step[0].split('/', maxsplit=1)[0] in only]
         for name, step in steps:
             step_started = time.monotonic()
             try:
