@@ -107,8 +107,9 @@ notes:
     O(aws_config) with C(retries) is merged over that and adds botocore retries under each of ours.
   - O(validate_certs=false) makes the task warn, because without verification anyone on the network path could
     answer for the endpoint.
-  - All options of the C(group/voiceops.chime.chime) action group (which extends C(group/amazon.aws.aws))
-    can be set once with C(module_defaults).
+  - All options can be set once with C(module_defaults) for C(group/voiceops.chime.chime). That group extends
+    C(group/amazon.aws.aws), so the same defaults also reach amazon.aws modules; defaults set only for
+    C(group/amazon.aws.aws) do not reach this module.
 seealso:
   - name: ListPhoneNumberOrders API reference
     description: The Amazon Chime SDK Voice API call this module wraps.
