@@ -4,8 +4,10 @@
 
 """Action plugin of voiceops.chime.chime_phone_number_compliance: list, (wait,) judge, report.
 
-Runs voiceops.chime.chime_phone_number_order_info once per poll and judges its ``phone_numbers``
-in this process with the same judge as the ``number_compliance`` filter, then writes the reports. Measured on 10,000
+Runs voiceops.chime.chime_phone_number_order_info once per poll with ``expected``, so the module
+judges with the same judge as the ``number_compliance`` filter and returns only the verdict (26,520
+values for 10,000 numbers against 30,000 ordered, instead of the 240,001-value ``phone_numbers``:
+verify_numbers 2.59 s -> 2.21 s on ansible-core 2.21, docs/performance.md), then writes the reports. Measured on 10,000
 orders (30,000 numbers): registering the module's result and judging it with the filter costs
 the controller 5 to 8 s more than this, because Ansible post-processes, queues, stores and
 (ansible-core 2.19+) lazily wraps every one of the 210,000 values, while only the verdict is
@@ -25,9 +27,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.voiceops.chime.plugins.module_utils.compliance import DEFAULT_MAX_LISTED
-from ansible_collections.voiceops.chime.plugins.module_utils.compliance import InvalidNumberFactsError
 from ansible_collections.voiceops.chime.plugins.module_utils.compliance import normalize_expected
-from ansible_collections.voiceops.chime.plugins.module_utils.compliance import number_compliance
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import InvalidPhoneNumberError
 from ansible_collections.voiceops.chime.plugins.module_utils.reports import DEFAULT_SUITE_NAME
 from ansible_collections.voiceops.chime.plugins.module_utils.reports import REPORT_FILE_NAMES
@@ -117,8 +117,14 @@ class ActionModule(ActionBase):
         polls = 0
         try:
             while True:
-                listing = self._execute_module(module_name=LISTING_MODULE, module_args=module_args,
-                                               task_vars=task_vars)
+                # The module judges (only the verdict crosses, not 30,000 fact entries); the same
+                # judge as the filter, so the result is the same.
+                listing = self._execute_module(
+                    module_name=LISTING_MODULE,
+                    module_args=dict(module_args, expected=judge_args["expected"],
+                                     fail_on_unexpected=boolean(judge_args["fail_on_unexpected"]),
+                                     max_listed=judge_args["max_listed"]),
+                    task_vars=task_vars)
                 polls += 1
                 if listing.get("failed"):
                     result.update((key, listing[key]) for key in FAILURE_KEYS if key in listing)
@@ -126,7 +132,7 @@ class ActionModule(ActionBase):
                     result.setdefault("msg", "{0} failed".format(LISTING_MODULE))
                     return result
                 listed = time.time()
-                compliance = self._judge(listing.get("phone_numbers"), judge_args)
+                compliance = listing["compliance"]
                 remaining = deadline - time.monotonic()
                 if not compliance["processing"] or remaining <= 0:
                     break
@@ -155,13 +161,3 @@ class ActionModule(ActionBase):
                 result["report_files"] = dict((name, paths[REPORT_FILE_NAMES[name]]) for name in judge_args["report_formats"])
                 result["changed_files"] = changed
         return result
-
-    @staticmethod
-    def _judge(phone_numbers, judge_args):
-        try:
-            return number_compliance(
-                phone_numbers, judge_args["expected"],
-                fail_on_unexpected=boolean(judge_args["fail_on_unexpected"]),
-                max_listed=judge_args["max_listed"])
-        except (InvalidPhoneNumberError, InvalidNumberFactsError) as error:
-            raise ActionRefused(str(error))

@@ -96,6 +96,25 @@ options:
         the capped waits, 35.5 seconds with the defaults.
     type: float
     default: 10.0
+  expected:
+    description:
+      - Judge these E.164 numbers here, with the same judge as the P(voiceops.chime.number_compliance#filter)
+        filter, and return the verdict as RV(compliance) instead of the per-number list.
+      - Then RV(phone_numbers) and RV(phone_number_orders) are empty, so only the verdict crosses to the
+        controller (about 26,000 values instead of 240,000 for 10,000 orders, the 10,000 numbers judged).
+    type: list
+    elements: raw
+    version_added: 0.1.0
+  fail_on_unexpected:
+    description:
+      - With O(expected), also fail the verdict for acquired numbers that are not expected.
+    type: bool
+    default: false
+  max_listed:
+    description:
+      - With O(expected), how many offending numbers the verdict's message lists before C(... and N more).
+    type: int
+    default: 50
 notes:
   - Needs the IAM action C(chime:ListPhoneNumberOrders) (and C(chime:GetPhoneNumberOrder) with
     O(phone_number_order_ids)). Both namespaces use the C(chime) IAM prefix.
@@ -264,6 +283,14 @@ phone_numbers:
       type: str
       returned: when sent by the service
       sample: New
+compliance:
+  description:
+    - The verdict for O(expected), as returned by the P(voiceops.chime.number_compliance#filter) filter
+      (C(acquired), C(failed), C(processing), C(missing), C(unexpected), C(duplicates), C(problems), C(counts),
+      C(passed), C(message)).
+  returned: when O(expected) is set
+  type: dict
+  sample: {"passed": true, "counts": {"expected": 1, "acquired": 1}}
 pages:
   description: How many list calls were made (0 with O(phone_number_order_ids)).
   returned: always
@@ -273,6 +300,9 @@ pages:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.voiceops.chime.plugins.module_utils.compliance import DEFAULT_MAX_LISTED
+from ansible_collections.voiceops.chime.plugins.module_utils.compliance import normalize_expected
+from ansible_collections.voiceops.chime.plugins.module_utils.compliance import number_compliance
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import InvalidPhoneNumberError
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import normalize_e164_list
 from ansible_collections.voiceops.chime.plugins.module_utils.listing import API_CHOICES
@@ -298,6 +328,9 @@ def main():
         max_attempts=dict(type="int", default=8),
         retry_base_delay=dict(type="float", default=0.5),
         retry_max_delay=dict(type="float", default=10.0),
+        expected=dict(type="list", elements="raw"),
+        fail_on_unexpected=dict(type="bool", default=False),
+        max_listed=dict(type="int", default=DEFAULT_MAX_LISTED),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -316,6 +349,8 @@ def main():
         page_size = validate_page_size(params["api"], params["page_size"])
         policy = RetryPolicy(params["max_attempts"], params["retry_base_delay"], params["retry_max_delay"])
         wanted_numbers = normalize_e164_list(params["phone_numbers"]) if params["phone_numbers"] else None
+        if params["expected"] is not None:
+            normalize_expected(params["expected"])
     except (ChimeApiError, InvalidPhoneNumberError) as error:
         failure = dict(msg=str(error))
     if failure:
@@ -334,6 +369,21 @@ def main():
 
     orders = filter_orders(orders, params["order_status"], params["product_type"], wanted_numbers)
     phone_numbers = latest_status_by_number(orders, set(wanted_numbers) if wanted_numbers else None)
+    if params["expected"] is not None:
+        # Judged here so that only the verdict crosses to the controller: at 10,000 orders that is
+        # 26,520 values instead of 240,001, which ansible-core scrubs, encodes, decodes and (on 2.19+)
+        # templates one by one (docs/performance.md).
+        compliance = None
+        try:
+            compliance = number_compliance(phone_numbers, params["expected"],
+                                           fail_on_unexpected=params["fail_on_unexpected"],
+                                           max_listed=params["max_listed"])
+        except ValueError as error:
+            failure = dict(msg=str(error))
+        if failure:
+            module.fail_json(**failure)
+        module.exit_json(changed=False, phone_number_orders=[], phone_numbers=[], pages=pages,
+                         compliance=compliance)
     module.exit_json(
         changed=False,
         phone_number_orders=orders if params["include_orders"] else [],

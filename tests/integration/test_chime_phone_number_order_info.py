@@ -491,3 +491,37 @@ def test_ansible_doc_renders_with_examples_and_return(run_ansible):
     for needle in ("page_size", "phone_number_order_ids", "EXAMPLES", "RETURN VALUES", "phone_numbers",
                    "chime:ListPhoneNumberOrders", "endpoint_url"):
         assert needle in result.stdout, needle
+
+
+# ---- expected: the module judges and returns only the verdict ------------------------------
+
+def _order(order_id, updated, numbers):
+    return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": "Partial",
+            "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": status} for e164, status in numbers],
+            "CreatedTimestamp": "2026-01-01T00:00:00.000Z", "UpdatedTimestamp": updated}
+
+
+def test_expected_returns_the_verdict_instead_of_the_facts(emulator, run_ansible):
+    emulator.set_orders({"PhoneNumberOrders": [
+        _order("old", "2026-01-01T00:00:00.000Z", [("+12065550100", "Failed"), ("+12065550101", "Acquired")]),
+        _order("new", "2026-02-01T00:00:00.000Z", [("+12065550100", "Acquired"), ("+12065550102", "Failed")]),
+    ]})
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url,
+                                            "expected": ["+1 (206) 555-0100", "+12065550102", "+12065550199"]})
+    assert result.returncode == 0, result.stdout + result.stderr
+    verdict = task["compliance"]
+    # The newer order acquired +12065550100 after the old one failed it.
+    assert verdict["acquired"] == ["+12065550100"]
+    assert verdict["failed"] == ["+12065550102"]
+    assert verdict["missing"] == ["+12065550199"]
+    assert verdict["unexpected"] == ["+12065550101"]
+    assert verdict["passed"] is False
+    # Only the verdict crossed to the controller.
+    assert task["phone_numbers"] == [] and task["phone_number_orders"] == []
+
+
+def test_invalid_expected_entry_fails_before_any_request(emulator, run_ansible):
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "expected": ["+12065550100", "call me"]})
+    assert result.returncode != 0
+    assert task["failed"] is True and "call me" in task["msg"]
+    assert emulator.stats()["requests"] == 0
