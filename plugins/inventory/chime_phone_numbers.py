@@ -20,6 +20,8 @@ description:
   - 'Hosts are grouped by default into C(chime_number_<status>) (for example C(chime_number_acquired)),
     C(chime_order_<status>) and C(chime_product_<type>), the service values in lower snake case
     (C(VoiceConnector) becomes C(chime_product_voice_connector)).'
+  - Every host is also in the group C(chime_phone_numbers), which exists (possibly empty) whenever the listing
+    succeeded, so a playbook can tell an account without orders from a source that failed to load.
   - Every host gets C(ansible_connection=local), since a phone number is not a machine to log in to; O(compose)
     can set another value.
   - The configuration file name must end with C(chime_phone_numbers.yml) or C(chime_phone_numbers.yaml).
@@ -181,6 +183,7 @@ from ansible.errors import AnsibleError
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 
+from ansible_collections.voiceops.chime.plugins.module_utils.inventory import ALL_NUMBERS_GROUP
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import cache_key_suffix
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import cached_listing
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import default_group_names
@@ -367,12 +370,17 @@ class InventoryModule(AWSInventoryBase):
         add_host = inventory.add_host
         add_child = inventory.add_child
         set_variable = inventory.set_variable
-        known_groups = set()
+        # Always present, even for an account with no orders: its presence tells consumers (the
+        # assert_numbers_acquired role) that this source loaded, so a failed listing, which
+        # ansible-inventory only warns about, is never judged as "no numbers ordered".
+        inventory.add_group(ALL_NUMBERS_GROUP)
+        known_groups = set((ALL_NUMBERS_GROUP,))
         hosts = phone_number_hosts(listings, settings["order_status"], settings["product_type"],
                                    settings["number_status"])
         for entry, region in hosts:
             name = entry["e164_phone_number"]
             add_host(name)
+            add_child(ALL_NUMBERS_GROUP, name)
             for group in default_group_names(entry):
                 if group not in known_groups:
                     inventory.add_group(group)

@@ -111,6 +111,10 @@ def group_name_part(value):
     return text or None
 
 
+# Every phone number host is in this group; the group exists whenever the source loaded.
+ALL_NUMBERS_GROUP = "chime_phone_numbers"
+
+
 def default_group_names(entry):
     """The groups a phone number entry belongs to by default, in a stable order."""
     names = []

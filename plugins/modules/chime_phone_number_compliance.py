@@ -116,7 +116,7 @@ notes:
   - Needs the IAM action C(chime:ListPhoneNumberOrders).
   - C(module_defaults) for C(group/voiceops.chime.chime) apply to this module as to the listing module, and are
     passed on to it. Defaults set only for C(group/amazon.aws.aws) do not reach it (the extension works the other
-    way round: our group's defaults also reach amazon.aws modules).
+    way round; our group's defaults also reach amazon.aws modules).
   - Reports never contain credentials.
 seealso:
   - module: voiceops.chime.chime_phone_number_order_info

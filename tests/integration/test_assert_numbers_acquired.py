@@ -415,6 +415,25 @@ def test_inventory_source_judges_the_inventory_plugins_hosts_without_calling_the
     assert report["result"] == fact
 
 
+def test_inventory_source_that_failed_to_load_is_not_judged_as_no_orders(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    # Every list call is denied: ansible-inventory only warns, and the play runs with no number hosts.
+    emulator.inject(forbidden=50)
+    inventory = tmp_path / "numbers.chime_phone_numbers.yml"
+    inventory.write_text("plugin: voiceops.chime.chime_phone_numbers\nendpoint_url: %s\n" % emulator.url)
+    report_dir = tmp_path / "reports"
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED,
+        "assert_numbers_acquired_source": "inventory",
+        "assert_numbers_acquired_report_dir": str(report_dir)}, "-i", str(inventory))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "No phone numbers inventory was loaded" in result.stdout
+    # No verdict and no report claiming the numbers were never ordered.
+    assert fact is None
+    assert not (report_dir / "report.json").exists()
+    assert "not in any phone number order" not in result.stdout
+
+
 def test_ansible_doc_shows_every_role_variable(run_ansible):
     result = run_ansible("ansible-doc", "-t", "role", ROLE)
     assert result.returncode == 0, result.stderr
