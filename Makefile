@@ -10,7 +10,7 @@
 #   make test-floors        the oldest lane with boto3/botocore at requirements.txt's floors
 #   make unit | integration | faults  one suite on LANE (default current); ARGS="-k x" to pytest
 #   make dev LANE=current   symlink the work tree into the lane instead of the tarball (quick loops)
-#   make sanity | lint | docs-lint | docs-reference | changelog-lint | importer | ee | gates
+#   make sanity | lint | docs-lint | docs-reference | changelog-lint | importer | ee | awscli | gates
 #   make docs               regenerate docs/reference/ from the plugins (scripts/docs_reference.py)
 #   make demo | bench       tests/demo/run_demo.py, tests/perf/bench.py with the lane's Python (ARGS)
 #   make changelog-release  antsibull-changelog release (changelogs/changelog.yaml, CHANGELOG.rst)
@@ -22,7 +22,7 @@ ARGS ?=
 LANE_PY := $(PYTHON) scripts/lane.py
 
 .DEFAULT_GOAL := help
-.PHONY: help test test-slow test-current test-oldest test-floors setup unit integration faults dev sanity lint \
+.PHONY: help test test-slow test-current test-oldest test-floors setup unit integration faults dev sanity lint awscli \
 	docs-lint docs-reference docs changelog-lint importer ee gates demo bench changelog-release clean distclean
 
 help:
@@ -60,7 +60,7 @@ faults:
 dev:
 	$(LANE_PY) dev $(LANE)
 
-sanity lint docs-lint docs-reference changelog-lint importer ee:
+sanity lint docs-lint docs-reference changelog-lint importer ee awscli:
 	$(LANE_PY) gate $@
 
 gates:

@@ -57,11 +57,12 @@ LANES = {
     # Tool venvs: no collections root of their own; they use the current lane's.
     'tools-lint': ('3.13', '3.13.0', None, None),
     'tools-importer': ('3.13', '3.13.0', None, None),
+    'tools-awscli': ('3.13', '3.13.0', None, None),
 }
 TEST_LANES = ('current', 'oldest', 'floors')
 # The gates run on the current lane only (issue 7).
 GATE_LANE = 'current'
-GATES = ('sanity', 'lint', 'docs-lint', 'docs-reference', 'changelog-lint', 'importer', 'ee')
+GATES = ('sanity', 'lint', 'docs-lint', 'docs-reference', 'changelog-lint', 'importer', 'ee', 'awscli')
 # tests/<suite>: unit and integration must exist and collect tests; the fault-injection suite
 # (issue 6) runs whenever its folder exists.
 SUITES = ('unit', 'integration', 'faults')
@@ -601,6 +602,13 @@ def gate_docs_reference(tarball):
     run([sys.executable, os.path.join(ROOT, 'scripts', 'docs_reference.py'), '--check'], env=tools_env('tools-lint'))
 
 
+def gate_awscli(tarball):
+    """The real AWS CLI against the emulator: pagination, both namespaces, errors, 429 retries."""
+    del tarball
+    run([venv_python('tools-awscli'), os.path.join(ROOT, 'tests', 'awscli', 'check_awscli.py'),
+         os.path.join(venv_bin('tools-awscli'), 'aws')], env=lane_env('tools-awscli'))
+
+
 GATE_FUNCTIONS = {
     'sanity': (gate_sanity, GATE_LANE),
     'lint': (gate_lint, 'tools-lint'),
@@ -609,6 +617,7 @@ GATE_FUNCTIONS = {
     'changelog-lint': (gate_changelog_lint, 'tools-lint'),
     'importer': (gate_importer, 'tools-importer'),
     'ee': (gate_ee, 'tools-lint'),
+    'awscli': (gate_awscli, 'tools-awscli'),
 }
 
 
