@@ -310,6 +310,10 @@ def test_invalid_role_inputs_fail_before_any_call(emulator, run_ansible, tmp_pat
     result, fact = run_role(run_ansible, tmp_path, dict(role_vars, assert_numbers_acquired_endpoint_url=emulator.url))
     assert result.returncode == 2
     assert fragment in result.stdout
+    # The message names only the input that is wrong.
+    for other in ("wait_timeout must be", "poll_interval must be", "must not be empty"):
+        if other not in fragment:
+            assert other not in result.stdout, other
     assert emulator.stats()["list_requests"] == 0
 
 
