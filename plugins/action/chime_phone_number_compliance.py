@@ -31,6 +31,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.compliance import n
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import InvalidPhoneNumberError
 from ansible_collections.voiceops.chime.plugins.module_utils.reports import DEFAULT_SUITE_NAME
 from ansible_collections.voiceops.chime.plugins.module_utils.reports import REPORT_FILE_NAMES
+from ansible_collections.voiceops.chime.plugins.module_utils.reports import remove_stale_reports
 from ansible_collections.voiceops.chime.plugins.module_utils.reports import REPORT_FORMATS
 from ansible_collections.voiceops.chime.plugins.module_utils.reports import ReportWriteError
 from ansible_collections.voiceops.chime.plugins.module_utils.reports import build_reports
@@ -130,6 +131,10 @@ class ActionModule(ActionBase):
                     result.update((key, listing[key]) for key in FAILURE_KEYS if key in listing)
                     result.update(failed=True, polls=polls)
                     result.setdefault("msg", "{0} failed".format(LISTING_MODULE))
+                    if report_dir:
+                        # No verdict this run: leave no earlier one for a CI job to publish.
+                        result["removed_reports"] = remove_stale_reports(
+                            report_dir, check_mode=bool(self._task.check_mode))
                     return result
                 listed = time.time()
                 compliance = listing["compliance"]

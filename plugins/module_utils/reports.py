@@ -344,3 +344,19 @@ def write_reports(directory, reports, check_mode=False):
         elif write_atomic(path, reports[name], check_mode):
             changed.append(path)
     return paths, changed
+
+
+def remove_stale_reports(directory, check_mode=False):
+    """Remove the reports of an earlier run from ``directory``; return the paths removed.
+
+    Called when a check could not run (the listing failed): a persistent runner must not
+    publish the previous verdict as if it were this run's.
+    """
+    removed = []
+    for name in sorted(REPORT_FILE_NAMES.values()):
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            if not check_mode:
+                os.unlink(path)
+            removed.append(path)
+    return removed

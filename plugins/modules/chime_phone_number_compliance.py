@@ -205,6 +205,13 @@ changed_files:
   returned: when O(report_dir) is set and the reports were written
   type: list
   elements: str
+removed_reports:
+  description:
+    - The reports of an earlier run removed from O(report_dir) because this run's listing failed, so that a CI
+      job cannot publish an old verdict as this run's.
+  returned: when O(report_dir) is set and the listing failed
+  type: list
+  elements: str
 report_error:
   description: Why the reports could not be written after the judgement.
   returned: when writing the reports failed

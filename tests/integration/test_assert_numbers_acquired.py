@@ -323,6 +323,22 @@ def test_missing_expected_list_is_reported_by_the_argument_spec(emulator, run_an
     assert "missing required arguments: assert_numbers_acquired_expected" in result.stdout
 
 
+def test_a_failed_listing_leaves_no_earlier_report_to_publish(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    report_dir = tmp_path / "reports"
+    role_vars = {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
+                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    result, fact = run_role(run_ansible, tmp_path, role_vars)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(path.name for path in report_dir.iterdir()) == ["junit.xml", "report.json", "summary.md"]
+    # The next run cannot list: the passing reports of the first run must not survive it.
+    emulator.inject(forbidden=1)
+    result, fact = run_role(run_ansible, tmp_path, role_vars)
+    assert result.returncode == 2
+    assert result.task(CHECK_TASK)["error_code"] == "ForbiddenException"
+    assert list(report_dir.iterdir()) == []
+
+
 def test_api_denial_fails_with_the_listing_error_and_no_verdict(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     emulator.inject(forbidden=1)

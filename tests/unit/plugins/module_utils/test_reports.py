@@ -280,3 +280,17 @@ def test_an_unwritable_directory_is_named_in_the_error(tmp_path, monkeypatch):
     with pytest.raises(ReportWriteError) as raised:
         write_reports(str(directory), build_reports(failing_result()))
     assert str(raised.value) == "cannot write reports to directory %s: Permission denied" % directory
+
+
+def test_remove_stale_reports_removes_only_our_report_files(tmp_path):
+    from ansible_collections.voiceops.chime.plugins.module_utils.reports import remove_stale_reports
+    for name in ("report.json", "junit.xml", "summary.md", "keep-me.txt"):
+        (tmp_path / name).write_text("old")
+    assert remove_stale_reports(str(tmp_path), check_mode=True) == [
+        str(tmp_path / name) for name in ("junit.xml", "report.json", "summary.md")]
+    # Check mode only reports what it would remove.
+    assert len(list(tmp_path.iterdir())) == 4
+    removed = remove_stale_reports(str(tmp_path))
+    assert len(removed) == 3
+    assert [path.name for path in tmp_path.iterdir()] == ["keep-me.txt"]
+    assert remove_stale_reports(str(tmp_path)) == []
