@@ -846,7 +846,7 @@ def cmd_changelog_release(args):
     setup(GATE_LANE)
     ensure_collection(GATE_LANE)
     setup('tools-lint')
-    return run([os.path.join(venv_bin('tools-lint'), 'antsibull-changelog'), 'release'], env=tools_env('tools-lint'),
+    return run([os.path.join(venv_bin('tools-lint'), 'antsibull-changelog'), 'release', '--update-existing'], env=tools_env('tools-lint'),
                check=False).returncode
 
 
