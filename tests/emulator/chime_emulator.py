@@ -901,13 +901,15 @@ class ChimeEmulator:
         head.append(b"Connection: close\r\n\r\n" if handler.close_connection else b"Connection: keep-alive\r\n\r\n")
         if handler.command == "HEAD":
             body = b""
-        # One write, one send: separate header and body sends stall keep-alive
-        # clients ~40 ms per response (Nagle + delayed ACK).
-        handler.wfile.write(b"".join(head) + body)
         if self.verbose:
+            # Logged before the reply goes out, so whoever reads the log after the response has
+            # arrived (a test, a user's pipeline) always finds this request's line in it.
             self._log_stream.write(f"{handler.command} {handler.path} -> {status}"
                                    f"{' ' + error_code if error_code else ''}{' fault=' + fault if fault else ''}\n")
             self._log_stream.flush()
+        # One write, one send: separate header and body sends stall keep-alive
+        # clients ~40 ms per response (Nagle + delayed ACK).
+        handler.wfile.write(b"".join(head) + body)
 
     def _send_error(self, handler, error):
         body = json.dumps({"Code": error.code, "Message": error.message}, separators=(",", ":")).encode("utf-8")
