@@ -365,12 +365,19 @@ def call_with_retries(operation, params, policy, action, validate=None):
         if attempt < policy.max_attempts:
             policy.sleep(attempt - 1)
     description, code, http_status, error_class = last_problem
+    hint = _EXHAUSTED_HINTS[error_class]
+    if error_class is ChimeRetriesExhaustedError and http_status != 429 and code not in _THROTTLING_CODES:
+        # A failing service is not helped by a lower request rate.
+        hint = _SERVICE_FAILING_HINT
     raise error_class(
         "{0} failed after {1} attempt(s): {2}. {3}".format(
-            action, policy.max_attempts, description, _EXHAUSTED_HINTS[error_class]),
+            action, policy.max_attempts, description, hint),
         code=code, http_status=http_status, action=action, attempts=policy.max_attempts)
 
 
+_THROTTLING_CODES = frozenset(("ThrottledClientException", "Throttling", "ThrottlingException",
+                               "TooManyRequestsException"))
+_SERVICE_FAILING_HINT = "The service kept failing: retry later, or raise max_attempts or retry_max_delay."
 _EXHAUSTED_HINTS = {
     ChimeRetriesExhaustedError: "Raise max_attempts or retry_max_delay, or lower the request rate.",
     ChimeConnectionError: "Check endpoint_url, the network path and aws_config read_timeout/connect_timeout.",

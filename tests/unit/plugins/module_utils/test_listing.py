@@ -358,6 +358,8 @@ def test_retries_exhausted_fail_with_no_partial_data(botocore_session, code):
     assert "chime:ListPhoneNumberOrders" in error.message
     assert len(wire.requests) == 1 + 3
     assert len(sleep.calls) == 2  # no sleep after the last attempt
+    # The hint fits the cause: only throttling is helped by a lower request rate.
+    assert ("lower the request rate" in error.message) == (code == "ThrottledClientException")
 
 
 @pytest.mark.parametrize("code, http_status", [("BadRequestException", 400), ("UnauthorizedClientException", 401),
