@@ -90,7 +90,7 @@ def pytest_configure(config):
         # No per-example deadline: a busy 2-core CI machine must not turn slow examples into failures.
         settings.register_profile('voiceops', deadline=None, print_blob=True)
         settings.load_profile('voiceops')
-    for path in (str(_collections_root()), str(EMULATOR_DIR)):
+    for path in (str(_collections_root()), str(EMULATOR_DIR), str(TESTS_DIR)):
         if path not in sys.path:
             sys.path.insert(0, path)
 

@@ -36,6 +36,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+# Re-exported for the fault tests (fh.expected_order); defined in tests/chime_test_data.py.
+from chime_test_data import expected_order  # pylint: disable=unused-import
+
+
 MODULE = "voiceops.chime.chime_phone_number_order_info"
 ROLE = "voiceops.chime.assert_numbers_acquired"
 INVENTORY_PLUGIN = "voiceops.chime.chime_phone_numbers"
@@ -221,23 +225,6 @@ def cases_play(cases):
   hosts: localhost
   gather_facts: false
   tasks:{0}""".format(tasks)
-
-
-def expected_order(api_order):
-    """The snake_case order the module documents, written out independently of orders.py."""
-    order = {
-        "phone_number_order_id": api_order["PhoneNumberOrderId"],
-        "product_type": api_order["ProductType"],
-        "status": api_order["Status"],
-        "ordered_phone_numbers": [{"e164_phone_number": number["E164PhoneNumber"], "status": number["Status"]}
-                                  for number in api_order["OrderedPhoneNumbers"]],
-        "created_timestamp": api_order["CreatedTimestamp"],
-        "updated_timestamp": api_order["UpdatedTimestamp"],
-    }
-    for key, name in (("OrderType", "order_type"), ("FocDate", "foc_date")):
-        if key in api_order:
-            order[name] = api_order[key]
-    return order
 
 
 def served_numbers(api_orders):

@@ -14,19 +14,12 @@ import json
 
 import pytest
 
+from chime_test_data import API_REFERENCE_SAMPLE, expected_order, api_order  # tests/chime_test_data.py
+
+
 MODULE = "voiceops.chime.chime_phone_number_order_info"
 TASK = "Read phone number orders"
 
-# The ListPhoneNumberOrders sample response body from the Amazon Chime API reference,
-# byte for byte: "NextToken": null, an id that is not a UUID ('123g'), a ProductType that
-# is not in the enum ('Voice Connector'), ISO timestamps with milliseconds.
-API_REFERENCE_SAMPLE = (
-    '{"NextToken":null,"PhoneNumberOrders":[{"CreatedTimestamp":"2019-08-12T22:10:20.504Z",'
-    '"OrderedPhoneNumbers":[{"E164PhoneNumber":"+12065550100","Status":"Acquired"},'
-    '{"E164PhoneNumber":"+12065550101","Status":"Acquired"}],'
-    '"PhoneNumberOrderId":"abc12345-de67-89f0-123g-h45i678j9012","ProductType":"Voice Connector",'
-    '"Status":"Successful","UpdatedTimestamp":"2019-08-12T22:10:31.186Z"}]}'
-)
 
 # Small waits keep the suite fast while still going through the real backoff path.
 FAST_RETRIES = {"retry_base_delay": 0.01, "retry_max_delay": 0.05}
@@ -47,24 +40,6 @@ def play(params, extra_task_keys=""):
 def run_module(run_ansible, params, *args):
     result = run_ansible.playbook(play(params), *args)
     return result, result.task(TASK)
-
-
-def expected_order(api_order):
-    """The snake_case order the module documents, written out independently of orders.py."""
-    order = {
-        "phone_number_order_id": api_order["PhoneNumberOrderId"],
-        "product_type": api_order["ProductType"],
-        "status": api_order["Status"],
-        "ordered_phone_numbers": [{"e164_phone_number": number["E164PhoneNumber"], "status": number["Status"]}
-                                  for number in api_order["OrderedPhoneNumbers"]],
-        "created_timestamp": api_order["CreatedTimestamp"],
-        "updated_timestamp": api_order["UpdatedTimestamp"],
-    }
-    if "OrderType" in api_order:
-        order["order_type"] = api_order["OrderType"]
-    if "FocDate" in api_order:
-        order["foc_date"] = api_order["FocDate"]
-    return order
 
 
 def assert_failed_without_data(task):
@@ -495,16 +470,13 @@ def test_ansible_doc_renders_with_examples_and_return(run_ansible):
 
 # ---- expected: the module judges and returns only the verdict ------------------------------
 
-def _order(order_id, updated, numbers):
-    return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": "Partial",
-            "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": status} for e164, status in numbers],
-            "CreatedTimestamp": "2026-01-01T00:00:00.000Z", "UpdatedTimestamp": updated}
-
 
 def test_expected_returns_the_verdict_instead_of_the_facts(emulator, run_ansible):
     emulator.set_orders({"PhoneNumberOrders": [
-        _order("old", "2026-01-01T00:00:00.000Z", [("+12065550100", "Failed"), ("+12065550101", "Acquired")]),
-        _order("new", "2026-02-01T00:00:00.000Z", [("+12065550100", "Acquired"), ("+12065550102", "Failed")]),
+        api_order("old", "2026-01-01T00:00:00.000Z", [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
+                  status="Partial", created="2026-01-01T00:00:00.000Z"),
+        api_order("new", "2026-02-01T00:00:00.000Z", [("+12065550100", "Acquired"), ("+12065550102", "Failed")],
+                  status="Partial", created="2026-01-01T00:00:00.000Z"),
     ]})
     result, task = run_module(run_ansible, {"endpoint_url": emulator.url,
                                             "expected": ["+1 (206) 555-0100", "+12065550102", "+12065550199"]})

@@ -33,6 +33,9 @@ from ansible_collections.amazon.aws.plugins.plugin_utils import base as aws_plug
 from ansible_collections.voiceops.chime.plugins.inventory import chime_phone_numbers
 from ansible_collections.voiceops.chime.plugins.inventory.chime_phone_numbers import InventoryModule
 
+from chime_test_data import api_order  # tests/chime_test_data.py
+
+
 NAME = "voiceops.chime.chime_phone_numbers"
 SECRET_KEY = "unit-FAKE-secret-key-never-printed"
 SESSION_TOKEN = "unit-FAKE-session-token-never-printed"
@@ -58,19 +61,6 @@ def clean_aws_env(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-def api_order(order_id, updated, numbers, status="Successful", product_type="VoiceConnector", **extra):
-    order = {
-        "PhoneNumberOrderId": order_id,
-        "ProductType": product_type,
-        "Status": status,
-        "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status} for e164, number_status in numbers],
-        "CreatedTimestamp": updated,
-        "UpdatedTimestamp": updated,
-    }
-    order.update(extra)
-    return order
 
 
 def client_error(code, http_status):

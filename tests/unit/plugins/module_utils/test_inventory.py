@@ -29,19 +29,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.listing import Inva
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import latest_status_by_number
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_from_api
 
-
-def api_order(order_id, updated, numbers, status="Successful", product_type="VoiceConnector", created=None,
-              **extra):
-    order = {
-        "PhoneNumberOrderId": order_id,
-        "ProductType": product_type,
-        "Status": status,
-        "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status} for e164, number_status in numbers],
-        "CreatedTimestamp": created or updated,
-        "UpdatedTimestamp": updated,
-    }
-    order.update(extra)
-    return order
+from chime_test_data import api_order  # tests/chime_test_data.py
 
 
 def hosts_by_number(hosts):

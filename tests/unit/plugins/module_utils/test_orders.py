@@ -20,29 +20,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.orders import lates
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_from_api
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import timestamp_sort_key
 
-# The sample response body of ListPhoneNumberOrders in the Amazon Chime API reference, verbatim:
-# a non-UUID id ('123g...'), a ProductType with a space that is not in the enum, "NextToken": null.
-API_REFERENCE_SAMPLE = (
-    '{"NextToken":null,"PhoneNumberOrders":[{"CreatedTimestamp":"2019-08-12T22:10:20.504Z",'
-    '"OrderedPhoneNumbers":[{"E164PhoneNumber":"+12065550100","Status":"Acquired"},'
-    '{"E164PhoneNumber":"+12065550101","Status":"Acquired"}],'
-    '"PhoneNumberOrderId":"abc12345-de67-89f0-123g-h45i678j9012","ProductType":"Voice Connector",'
-    '"Status":"Successful","UpdatedTimestamp":"2019-08-12T22:10:31.186Z"}]}'
-)
-
-
-def api_order(order_id, updated, numbers, status="Successful", created=None, product_type="VoiceConnector",
-              **extra):
-    order = {
-        "PhoneNumberOrderId": order_id,
-        "ProductType": product_type,
-        "Status": status,
-        "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status} for e164, number_status in numbers],
-        "CreatedTimestamp": created or updated,
-        "UpdatedTimestamp": updated,
-    }
-    order.update(extra)
-    return order
+from chime_test_data import API_REFERENCE_SAMPLE, api_order  # tests/chime_test_data.py
 
 
 def test_api_reference_sample_passes_through_unchanged():
