@@ -717,7 +717,7 @@ def test_create_client_for_chime_sdk_voice_uses_the_region(botocore_session):
 
 def test_create_client_for_chime_sdk_voice_without_region_fails_before_a_client(botocore_session):
     module = FakeAWSModule(None, botocore_session)
-    with pytest.raises(InvalidOptionError, match="region is required"):
+    with pytest.raises(InvalidOptionError, match="no region is set"):
         create_client(module, "chime_sdk_voice")
     assert module.calls == []
 
