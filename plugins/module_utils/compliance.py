@@ -32,6 +32,12 @@ DEFAULT_HOSTVARS_PREFIX = "chime_"
 INVENTORY_NUMBER_GROUP_PREFIX = "chime_number_"
 INVENTORY_ACCOUNT_GROUP_PREFIX = "chime_account_"
 INVENTORY_HELD_GROUPS = ("chime_account_unassigned", "chime_account_assigned")
+# Marker groups (without hosts) the inventory plugin leaves: that a source loaded, whether it listed the
+# account's current numbers, and which regions it skipped (chime_skipped_region_us_west_2).
+INVENTORY_LOADED_GROUP = "chime_phone_numbers"
+INVENTORY_CURRENT_STATE_GROUP = "chime_source_current_state"
+INVENTORY_ORDERS_ONLY_GROUP = "chime_source_orders_only"
+INVENTORY_SKIPPED_REGION_PREFIX = "chime_skipped_region_"
 # The categories an expected number can fall in; every expected number is in exactly one.
 EXPECTED_CATEGORIES = ("acquired", "released", "failed", "processing", "missing")
 # Listing filters that hide orders or numbers: a verdict on a filtered listing would judge part of
@@ -459,6 +465,40 @@ def _validated_skipped(skipped):
     return sorted(parts, key=lambda part: part["region"])
 
 
+def inventory_markers(groups, current_state=None):
+    """(current_state, skipped parts) from the marker groups of the voiceops.chime.chime_phone_numbers
+    inventory plugin. Raises InvalidNumberFactsError when no source loaded, or when the current
+    state is asked for (or taken by default) and a source did not list it: never a verdict on
+    order history alone without saying so."""
+    if not isinstance(groups, Mapping):
+        raise InvalidNumberFactsError("groups must be a mapping of group name to host names, got {0}".format(
+            type(groups).__name__))
+    if INVENTORY_LOADED_GROUP not in groups:
+        raise InvalidNumberFactsError(
+            "No phone numbers inventory was loaded (the group {0} is missing), so the expected numbers cannot be "
+            "judged. Check the voiceops.chime.chime_phone_numbers inventory source (run with "
+            "ANSIBLE_INVENTORY_UNPARSED_FAILED=true to make a failed source stop the run with its error)".format(
+                INVENTORY_LOADED_GROUP))
+    with_state = INVENTORY_CURRENT_STATE_GROUP in groups
+    orders_only = INVENTORY_ORDERS_ONLY_GROUP in groups
+    if current_state is None:
+        current_state = with_state
+    if current_state and orders_only:
+        raise InvalidNumberFactsError(
+            "the account's current numbers are needed, but {0} voiceops.chime.chime_phone_numbers inventory source "
+            "was configured without current_state: true, so it listed order history only. Set current_state: true "
+            "in every source, or judge on order history alone with current_state: false "
+            "(assert_numbers_acquired_current_state: false)".format("a" if with_state else "the"))
+    skipped = []
+    for name in groups:
+        name = str(name)
+        if name.startswith(INVENTORY_SKIPPED_REGION_PREFIX):
+            # Region names are letters, digits and dashes; the group name has underscores instead.
+            region = name[len(INVENTORY_SKIPPED_REGION_PREFIX):].replace("_", "-")
+            skipped.append({"region": region, "message": "skipped by the inventory source (see its warning)"})
+    return bool(current_state), skipped
+
+
 def _detect_current_state(facts, current_state):
     with_account = [fact for fact in facts.values() if fact.has_account]
     if current_state is None:
@@ -503,8 +543,11 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
     skipped_parts = _validated_skipped(skipped)
     ordered = None
     if groups is not None:
-        if current_state is None:
-            current_state = any(str(name).startswith(INVENTORY_ACCOUNT_GROUP_PREFIX) for name in groups)
+        if not isinstance(phone_numbers, Mapping):
+            raise InvalidNumberFactsError("with groups, the input must be the inventory's hostvars (a mapping of "
+                                          "host name to variables), got {0}".format(type(phone_numbers).__name__))
+        current_state, marked_skipped = inventory_markers(groups, current_state)
+        skipped_parts = _validated_skipped(skipped_parts + marked_skipped)
         facts, ordered = facts_from_inventory_groups(phone_numbers, groups, expected_numbers,
                                                      fail_on_unexpected, hostvars_prefix, bool(current_state))
     else:

@@ -263,7 +263,7 @@ def test_fact_numbers_that_are_not_e164_never_match_and_do_not_crash():
 def inventory(numbers):
     """(hostvars, groups) as the inventory plugin would build them from {e164: status}."""
     hostvars = CountingHostvars()
-    groups = {"all": [], "ungrouped": []}
+    groups = {"all": [], "ungrouped": [], "chime_phone_numbers": [], "chime_source_orders_only": []}
     for e164, status in numbers.items():
         hostvars[e164] = hostvars_entry(e164, status=status, order_id="order-" + e164[-4:])
         groups.setdefault("chime_number_" + status.lower(), []).append(e164)
@@ -305,7 +305,7 @@ def test_groups_fast_path_reads_unexpected_hosts_only_when_they_are_problems():
 def test_groups_fast_path_handles_hosts_without_the_plugins_variables():
     # A static inventory put a number in the acquired group without any chime_ variables.
     hostvars = {"+12065550100": {"inventory_hostname": "+12065550100"}}
-    groups = {"chime_number_acquired": ["+12065550100"]}
+    groups = {"chime_number_acquired": ["+12065550100"], "chime_phone_numbers": [], "chime_source_orders_only": []}
     result = number_compliance(hostvars, ["+12065550100", "+12065550101"], fail_on_unexpected=True, groups=groups)
     assert result["acquired"] == ["+12065550100"]
     assert result["missing"] == ["+12065550101"]
@@ -653,7 +653,8 @@ def test_a_number_in_two_status_groups_is_judged_by_its_latest_order_not_by_memb
     # Two sources disagree: the host is in chime_number_acquired (old order) and chime_number_failed;
     # the plugin kept the latest order's variables, which say Failed.
     hostvars = CountingHostvars({"+12065550100": hostvars_entry("+12065550100", status="Failed", order_id="new")})
-    groups = {"chime_number_acquired": ["+12065550100"], "chime_number_failed": ["+12065550100"]}
+    groups = {"chime_number_acquired": ["+12065550100"], "chime_number_failed": ["+12065550100"],
+              "chime_phone_numbers": ["+12065550100"], "chime_source_orders_only": []}
     result = number_compliance(hostvars, ["+12065550100"], groups=groups)
     assert result["failed"] == ["+12065550100"]
     assert result["passed"] is False
@@ -670,7 +671,8 @@ def test_groups_with_current_state_take_acquired_from_the_held_account_groups():
                                  "+12065550102": entry("+12065550102", "DeleteInProgress")})
     groups = {"chime_number_acquired": ["+12065550100", "+12065550101", "+12065550102"],
               "chime_account_unassigned": ["+12065550100"], "chime_account_absent": ["+12065550101"],
-              "chime_account_delete_in_progress": ["+12065550102"]}
+              "chime_account_delete_in_progress": ["+12065550102"], "chime_phone_numbers": [],
+              "chime_source_current_state": []}
     result = number_compliance(hostvars, ["+12065550100", "+12065550101", "+12065550102"], groups=groups)
     assert result["current_state"] is True
     assert result["acquired"] == ["+12065550100"]
@@ -685,3 +687,35 @@ def test_message_with_exactly_max_listed_problems_has_no_and_0_more_line():
     assert len(lines) == 1 + 5
     assert "and 0 more" not in result["message"]
     assert compliance_message(result, max_listed=4).splitlines()[-1] == "  ... and 1 more"
+
+
+# --------------------------------------------------------------------------- inventory markers
+
+
+def test_an_inventory_that_did_not_load_cannot_be_judged():
+    with pytest.raises(InvalidNumberFactsError, match="No phone numbers inventory was loaded"):
+        number_compliance({}, ["+12065550100"], groups={"all": [], "ungrouped": []})
+
+
+def test_a_region_the_inventory_skipped_fails_the_check_naming_it():
+    hostvars, groups = inventory({"+12065550100": "Acquired"})
+    groups["chime_skipped_region_us_west_2"] = []
+    groups["chime_skipped_region_ap_northeast_1"] = []
+    result = number_compliance(hostvars, ["+12065550100"], groups=groups)
+    assert result["acquired"] == ["+12065550100"]
+    assert result["passed"] is False
+    assert [part["region"] for part in result["skipped"]] == ["ap-northeast-1", "us-west-2"]
+    assert "region us-west-2: skipped by the inventory source" in result["message"]
+
+
+def test_current_state_asked_of_an_inventory_listed_without_it_is_refused_naming_the_setting():
+    hostvars, groups = inventory({"+12065550100": "Acquired"})
+    with pytest.raises(InvalidNumberFactsError, match="current_state: true"):
+        number_compliance(hostvars, ["+12065550100"], groups=groups, current_state=True)
+    # Two sources, one of them orders only: refused even when current state is only taken by default.
+    groups["chime_source_current_state"] = []
+    with pytest.raises(InvalidNumberFactsError, match="a voiceops.chime.chime_phone_numbers inventory source"):
+        number_compliance(hostvars, ["+12065550100"], groups=groups)
+    # Judging on order history alone is allowed when asked for, and says so.
+    result = number_compliance(hostvars, ["+12065550100"], groups=groups, current_state=False)
+    assert result["passed"] is True and result["current_state"] is False
