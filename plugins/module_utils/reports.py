@@ -460,6 +460,22 @@ def _property_value(value):
     return value
 
 
+def _indent_children(element, level):
+    """Indent the children of ``element`` (at depth ``level``) and theirs, as ElementTree.indent
+    would, for people reading the artefact: only whitespace between elements, which JUnit
+    readers ignore. Not ElementTree.indent: it also inspects every text and tail, which made
+    large reports (100,000 numbers) noticeably slower to build."""
+    children = list(element)
+    if not children:
+        return
+    inner = "\n" + "  " * (level + 1)
+    element.text = inner
+    for child in children:
+        child.tail = inner
+        _indent_children(child, level + 1)
+    children[-1].tail = "\n" + "  " * level
+
+
 def _add_properties(suite, inputs):
     properties = ElementTree.SubElement(suite, "properties")
     for name, value in sorted(inputs.items()):
@@ -579,6 +595,7 @@ def render_junit(document, suite_name=DEFAULT_SUITE_NAME):
     suites.set("failures", str(totals[1]))
     suites.set("errors", str(totals[2]))
     suites.set("time", "{0:.3f}".format(document["timing"]["duration_seconds"] or 0.0))
+    _indent_children(suites, 0)
     body = ElementTree.tostring(suites, encoding="unicode")
     return u'<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
