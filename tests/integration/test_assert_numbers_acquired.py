@@ -15,6 +15,10 @@ from xml.etree import ElementTree
 
 import pytest
 
+from report_schema import validate_report  # tests/report_schema.py
+
+from ansible_collections.voiceops.chime.plugins.module_utils.reports import normalize_result
+
 ROLE = "voiceops.chime.assert_numbers_acquired"
 # The JSON callback names a role's tasks "<role> : <task name>".
 ASSERT_TASK = ROLE + " : Assert that every expected phone number is acquired"
@@ -220,9 +224,9 @@ def test_reports_are_written_atomically_and_parse_back(emulator, run_ansible, tm
     assert result.returncode == 2
     assert sorted(p.name for p in report_dir.iterdir()) == ["junit.xml", "report.json", "summary.md"]
 
-    report = json.loads((report_dir / "report.json").read_text())
+    report = validate_report(report_dir / "report.json")
     assert report["passed"] is False
-    assert report["result"] == fact
+    assert report["result"] == normalize_result(fact)
     assert report["inputs"]["endpoint_url"] == emulator.url
     assert report["inputs"]["region"] == "us-east-1"
     assert report["inputs"]["source"] == "module"
@@ -430,9 +434,9 @@ def test_inventory_source_judges_the_inventory_plugins_hosts_without_calling_the
     assert fact["counts"]["ordered"] == 6
     # Only the inventory's own listing reached the API.
     assert emulator.stats()["list_requests"] == 1
-    report = json.loads((report_dir / "report.json").read_text())
+    report = validate_report(report_dir / "report.json")
     assert report["inputs"]["source"] == "inventory"
-    assert report["result"] == fact
+    assert report["result"] == normalize_result(fact)
 
 
 def test_inventory_source_that_failed_to_load_is_not_judged_as_no_orders(emulator, run_ansible, tmp_path):
