@@ -89,7 +89,8 @@ def test_1000_orders_across_11_pages_all_returned_order_by_order(emulator, run_a
     assert result.returncode == 0, result.stderr
     served = emulator.orders()
     assert len(served) == 1000
-    assert task["pages"] == 11 == emulator.stats()["list_requests"]
+    # The default namespace, chime_sdk_voice, pages by 100.
+    assert task["pages"] == 10 == emulator.stats()["list_requests"]
     assert len(task["phone_number_orders"]) == 1000
     for position, (returned, api_order) in enumerate(zip(task["phone_number_orders"], served)):
         assert returned == expected_order(api_order), "order #{0} differs".format(position)
@@ -218,8 +219,9 @@ def test_connection_refused_fails_clearly(emulator, run_ansible):
 # ---- bad input fails before any request -------------------------------------------------------
 
 @pytest.mark.parametrize("params, expected", [
-    ({"page_size": 0}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
-    ({"page_size": 100}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
+    ({"page_size": 0, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
+    ({"page_size": 100, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
+    ({"page_size": 101}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101"),
     ({"page_size": 101, "api": "chime_sdk_voice", "region": "us-east-1"},
      "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101"),
     ({"page_size": "abc"}, "page_size"),
@@ -227,7 +229,21 @@ def test_connection_refused_fails_clearly(emulator, run_ansible):
     ({"phone_numbers": ["+12065550100", "+1 206 CALL-NOW"]}, "'+1 206 CALL-NOW'"),
     ({"phone_numbers": ["+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660"]},
      "invalid E.164 phone number"),
-    ({"max_attempts": 0}, "max_attempts must be an integer >= 1"),
+    ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
+    ({"max_attempts": 1000}, "max_attempts must be an integer from 1 to 100, got 1000"),
+    ({"retry_max_delay": "nan"}, "retry_max_delay must be a number of seconds from 0 to 600, got nan"),
+    ({"retry_base_delay": "inf"}, "retry_base_delay must be a number of seconds from 0 to 600, got inf"),
+    ({"retry_max_delay": 1e300}, "retry_max_delay must be a number of seconds from 0 to 600"),
+    ({"retry_base_delay": 1e9}, "retry_base_delay must be a number of seconds from 0 to 600"),
+    ({"region": "mars-north-1"}, "region 'mars-north-1' has no Amazon Chime SDK Voice endpoint; use one of: "),
+    ({"region": "us-east-10"}, "region 'us-east-10' has no Amazon Chime SDK Voice endpoint"),
+    ({"phone_numbers": [12065550100]}, "quote it"),
+    ({"expected": ["+12065550100"], "order_status": ["Successful"]},
+     "order_status cannot be combined with expected"),
+    ({"expected": ["+12065550100"], "phone_numbers": ["+12065550100"], "fail_on_unexpected": True},
+     "phone_numbers cannot be combined with expected"),
+    ({"expected": []}, "an empty list would check nothing"),
+    ({"expected": ["+12065550100", 2065550101]}, "item 2 2065550101: a number, not a string: quote it"),
 ])
 def test_bad_input_fails_before_any_request(emulator, run_ansible, params, expected):
     result, task = run_module(run_ansible, dict(params, endpoint_url=emulator.url))
@@ -239,12 +255,35 @@ def test_bad_input_fails_before_any_request(emulator, run_ansible, params, expec
 
 def test_chime_sdk_voice_without_a_region_fails_before_any_request(emulator, run_ansible):
     # aws_env sets AWS_REGION, so clear it for this run only.
-    result = run_ansible.playbook(play({"api": "chime_sdk_voice", "endpoint_url": emulator.url}),
+    result = run_ansible.playbook(play({"endpoint_url": emulator.url}),
                                   env={"AWS_REGION": "", "AWS_DEFAULT_REGION": ""})
     task = result.task(TASK)
     assert result.returncode == 2
-    assert "a region is required for api=chime_sdk_voice" in task["msg"], task["msg"]
+    assert "api=chime_sdk_voice is regional and no region is set" in task["msg"], task["msg"]
+    assert "AWS_REGION" in task["msg"]
     assert emulator.stats()["requests"] == 0
+
+
+@pytest.mark.parametrize("emulator", [{"generate": 120}], indirect=True)
+def test_the_default_namespace_signs_for_the_region_and_pages_by_100(emulator, run_ansible):
+    result = run_ansible.playbook(play({"endpoint_url": emulator.url}),
+                                  env={"AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": ""})
+    task = result.task(TASK)
+    assert result.returncode == 0, result.stdout
+    assert task["pages"] == 2 and len(task["phone_number_orders"]) == 120
+    assert not any("2026-02-20" in warning for warning in task.get("warnings") or [])
+    stats = emulator.stats()
+    assert stats["by_region"] == {"eu-central-1": 2}
+    assert stats["by_api"] == {"chime-sdk-voice": 2}
+
+
+@pytest.mark.parametrize("emulator", [{"generate": 3}], indirect=True)
+def test_the_legacy_namespace_warns_that_its_service_reached_end_of_support(emulator, run_ansible):
+    result, task = run_module(run_ansible, {"api": "chime", "endpoint_url": emulator.url + "/chime"})
+    assert result.returncode == 0, result.stdout
+    warnings = [warning for warning in task.get("warnings") or [] if "2026-02-20" in warning]
+    assert len(warnings) == 1 and "api=chime_sdk_voice" in warnings[0]
+    assert emulator.stats()["by_api"] == {"chime": 1}
 
 
 # ---- options -------------------------------------------------------------------------------------
@@ -266,7 +305,7 @@ def test_chime_sdk_voice_with_a_region_and_page_size_100(emulator, run_ansible):
 
 def test_legacy_chime_signs_for_us_east_1_whatever_the_region(emulator, run_ansible):
     emulator.generate(3)
-    result, task = run_module(run_ansible, {"region": "eu-west-1", "endpoint_url": emulator.url})
+    result, task = run_module(run_ansible, {"api": "chime", "region": "eu-west-1", "endpoint_url": emulator.url})
     assert result.returncode == 0, result.stdout
     assert emulator.stats()["by_region"] == {"us-east-1": 1}
 
@@ -325,11 +364,13 @@ def test_filters_select_orders_and_numbers(emulator, run_ansible):
           - +12065550101
         include_orders: false
 """.format(task=TASK, module=MODULE, url=emulator.url)
+    # YAML reads it as the integer 12065550101: refused with a hint to quote it, before any call.
+    requests = emulator.stats()["requests"]
     result = run_ansible.playbook(yaml_int)
     task = result.task(TASK)
-    assert result.returncode == 0, result.stdout
-    assert task["phone_number_orders"] == []
-    assert [(n["e164_phone_number"], n["status"]) for n in task["phone_numbers"]] == [("+12065550101", "Failed")]
+    assert result.returncode == 2, result.stdout
+    assert "12065550101" in task["msg"] and "quote it" in task["msg"]
+    assert emulator.stats()["requests"] == requests
 
 
 @pytest.mark.parametrize("emulator", [{"generate": 5}], indirect=True)
@@ -497,3 +538,85 @@ def test_invalid_expected_entry_fails_before_any_request(emulator, run_ansible):
     assert result.returncode != 0
     assert task["failed"] is True and "call me" in task["msg"]
     assert emulator.stats()["requests"] == 0
+
+
+# ---- 0.2.0: the account's current numbers ----------------------------------------------------------
+
+def current_state_orders():
+    def order(order_id, numbers, day, status="Successful"):
+        return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": status, "OrderType": "New",
+                "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": s} for e164, s in numbers],
+                "CreatedTimestamp": "2026-03-%02dT10:00:00.000Z" % day,
+                "UpdatedTimestamp": "2026-03-%02dT10:05:00.000Z" % day}
+    return [
+        order("held", [("+12065550100", "Acquired"), ("+12065550101", "Acquired")], 1),
+        order("deleted", [("+12065550102", "Acquired")], 2),
+        order("queued", [("+12065550103", "Acquired")], 3),
+        order("porting", [("+12065550104", "Processing")], 4, status="Processing"),
+        order("failed", [("+12065550105", "Failed")], 5, status="Failed"),
+    ]
+
+
+def test_current_state_adds_what_the_account_holds_now(emulator, run_ansible):
+    emulator.set_orders(current_state_orders())
+    emulator.release_number("+12065550102")          # acquired, then deleted: gone from the account
+    emulator.delete_number("+12065550103")           # acquired, now in the 7-day deletion queue
+    emulator.set_number_status("+12065550101", "ReleaseFailed")
+    emulator.set_number_status("+12065550104", "PortinInProgress")
+    emulator.add_number("+12065550199", status="Assigned")   # held without any order
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "current_state": True,
+                                            "include_orders": False})
+    assert result.returncode == 0, result.stdout
+    by_number = dict((entry["e164_phone_number"], entry) for entry in task["phone_numbers"])
+    assert sorted(by_number) == ["+12065550100", "+12065550101", "+12065550102", "+12065550103", "+12065550104",
+                                 "+12065550105", "+12065550199"]
+    assert [(e164, by_number[e164]["status"], by_number[e164]["account_status"]) for e164 in sorted(by_number)] == [
+        ("+12065550100", "Acquired", "Unassigned"),
+        ("+12065550101", "Acquired", "ReleaseFailed"),
+        ("+12065550102", "Acquired", None),
+        ("+12065550103", "Acquired", "DeleteInProgress"),
+        ("+12065550104", "Processing", "PortinInProgress"),
+        ("+12065550105", "Failed", None),
+        ("+12065550199", None, "Assigned"),
+    ]
+    assert by_number["+12065550103"]["deletion_timestamp"]
+    assert by_number["+12065550100"]["phone_number_id"] == "+12065550100"
+    assert by_number["+12065550199"]["phone_number_order_id"] is None
+    stats = emulator.stats()
+    assert task["phone_number_pages"] >= 1 and task["pages"] == 1
+    assert stats["list_requests"] == 1 and stats["number_list_requests"] == task["phone_number_pages"]
+
+
+def test_judging_with_current_state_names_released_numbers_and_why(emulator, run_ansible):
+    emulator.set_orders(current_state_orders())
+    emulator.release_number("+12065550102")
+    emulator.delete_number("+12065550103")
+    expected = ["+12065550100", "+12065550102", "+12065550103"]
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "current_state": True,
+                                            "expected": expected})
+    assert result.returncode == 0, result.stdout
+    compliance = task["compliance"]
+    assert compliance["current_state"] is True
+    assert compliance["acquired"] == ["+12065550100"]
+    assert compliance["released"] == ["+12065550102", "+12065550103"]
+    assert compliance["passed"] is False
+    reasons = dict((p["e164_phone_number"], p["reason"]) for p in compliance["problems"])
+    assert reasons["+12065550102"] == "acquired in order deleted but no longer in the account"
+    assert reasons["+12065550103"].startswith(
+        "acquired in order queued but the account shows it as DeleteInProgress (deletion 20")
+    # Order history alone would have passed all three: that is what current_state is for.
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "expected": expected})
+    assert task["compliance"]["passed"] is True and task["compliance"]["current_state"] is False
+
+
+def test_a_denied_list_phone_numbers_fails_naming_the_action_and_how_to_turn_the_check_off(emulator, run_ansible):
+    emulator.set_orders(current_state_orders())
+    emulator.inject(deny_operations=["ListPhoneNumbers"])
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "current_state": True})
+    assert result.returncode == 2
+    assert_failed_without_data(task)
+    assert task["iam_action"] == "chime:ListPhoneNumbers" and task["error_code"] == "ForbiddenException"
+    assert "current_state: false" in task["msg"]
+    # The orders alone still list.
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url})
+    assert result.returncode == 0 and len(task["phone_numbers"]) == 6
