@@ -44,9 +44,9 @@ ORDERS = [
 
 
 def write_config(tmp_path, emulator, name=CONFIG_NAME, **options):
-    # botocore sends byte-identical requests for both namespaces; the emulator tells
-    # chime-sdk-voice (MaxResults up to 100) apart by this path prefix (tests/emulator/README.md).
-    endpoint_url = emulator.url + ("/chime-sdk-voice" if options.get("api") == "chime_sdk_voice" else "")
+    # botocore sends byte-identical requests for both namespaces; the emulator serves the default,
+    # chime-sdk-voice, at its root and the legacy namespace under /chime (tests/emulator/README.md).
+    endpoint_url = emulator.url + ("/chime" if options.get("api") == "chime" else "")
     lines = ["plugin: " + PLUGIN, "endpoint_url: " + endpoint_url]
     # JSON is YAML: every value is written unambiguously.
     lines.extend("{0}: {1}".format(key, json.dumps(value)) for key, value in options.items())
@@ -104,16 +104,19 @@ def test_list_has_one_host_per_number_with_the_latest_order_and_default_groups(r
         "chime_product_type": "VoiceConnector",
         "chime_created_timestamp": "2026-09-14T16:02:11.482Z",
         "chime_updated_timestamp": "2026-09-14T16:09:40.107Z",
+        "chime_order_type": None,
+        "chime_region": "us-east-1",
     }
     assert members(listing, "chime_number_acquired") == ["+12065550100", "+12065550101", "+13125550120"]
     assert members(listing, "chime_number_failed") == ["+13125550123"]
     assert members(listing, "chime_number_processing") == ["+16175550180"]
     assert members(listing, "chime_order_partial") == ["+13125550120", "+13125550123"]
     assert members(listing, "chime_product_sip_media_application_dial_in") == ["+13125550120", "+13125550123"]
-    # The legacy API is global: exactly one listing, signed for us-east-1.
+    # The default namespace, in the region of the environment (AWS_REGION): exactly one listing.
     stats = emulator.stats()
     assert stats["list_requests"] == 1
-    assert stats["by_region"] == {"us-east-1": 1}
+    assert stats["by_region"] == {"us-east-1": 1} and stats["by_api"] == {"chime-sdk-voice": 1}
+    assert "chime_source_orders_only" in listing
 
 
 def test_a_multi_page_listing_is_complete(run_ansible, emulator, tmp_path):
