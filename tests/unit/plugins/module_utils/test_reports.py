@@ -779,8 +779,8 @@ def test_an_old_file_that_cannot_be_removed_is_named(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["summary.md"]
 
 
-def test_a_file_that_cannot_be_staged_fails_before_anything_is_replaced_and_leaves_no_temporary(tmp_path,
-                                                                                              monkeypatch):
+def test_a_file_that_cannot_be_staged_fails_before_anything_is_replaced_and_leaves_no_temporary(
+        tmp_path, monkeypatch):
     old_passing_set(tmp_path)
     real_fsync = os.fsync
     calls = []
