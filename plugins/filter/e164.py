@@ -17,8 +17,9 @@ description:
   - Returns the canonical E.164 form of a phone number (C(+) then 7 to 15 digits, the first not C(0)), the form
     Amazon Chime uses and the form the modules, the inventory and the compliance filter compare.
   - Spaces, dashes, dots, slashes and parentheses people paste from spreadsheets are removed.
-  - An integer is read as the digits after the C(+), because YAML reads an unquoted C(+12065550100) as the
-    integer C(12065550100).
+  - Integers are refused with a hint to quote the number. YAML reads an unquoted C(+12065550100) as the integer
+    C(12065550100), an unquoted C(2065550101) the same way (so a missing C(+) cannot be told apart) and a leading
+    C(0) as octal, so an integer may not be the number that was written.
   - Anything else fails with an error naming the value. Unicode look-alike digits are rejected, not converted.
 options:
   _input:
@@ -39,7 +40,7 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     expected_numbers: "{{ raw_numbers | map('voiceops.chime.e164') | unique | list }}"
   vars:
-    raw_numbers: ["+1 206 555 0100", "+1.206.555.0101", 12065550100]
+    raw_numbers: ["+1 206 555 0100", "+1.206.555.0101", "+1 (206) 555-0100"]
 """
 
 RETURN = r"""

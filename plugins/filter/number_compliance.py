@@ -15,20 +15,28 @@ author:
   - Voiceops maintainers (@voiceops)
 description:
   - Takes the latest status of every ordered phone number and a list of numbers the business expects to own,
-    and returns, in one linear pass, which expected numbers are acquired, failed, still processing or missing,
-    which acquired numbers nobody expected, and whether the check passed.
+    and returns, in one linear pass, which expected numbers are acquired, released, failed, still processing or
+    missing, which acquired numbers nobody expected, and whether the check passed.
+  - When the input carries the account's current state (the module's O(voiceops.chime.chime_phone_number_order_info#module:current_state)
+    or the inventory plugin's C(current_state) option), the verdict is on the account as it is now. A number
+    counts as acquired only while the account holds it (C(Unassigned) or C(Assigned)); one an order acquired that
+    the account no longer holds, or is releasing, is C(released). Without it, the verdict is on order history
+    only, and the message says so.
   - The input is either the RV(voiceops.chime.chime_phone_number_order_info#module:phone_numbers) list returned
     by M(voiceops.chime.chime_phone_number_order_info), or inventory hostvars of the
     P(voiceops.chime.chime_phone_numbers#inventory) inventory plugin, as a list of host variable mappings or as a
     mapping of host name to variables (for example C(hostvars)). In the mapping form, hosts without
     C(<hostvars_prefix>e164_phone_number) are other hosts of the inventory and are ignored; only the
     few variables the judge needs are read from each host.
-  - Expected numbers are normalised to E.164 first, so C(+1 206-555-0100), C(+1 206 555 0100) and the
-    integer C(12065550100) (what YAML makes of an unquoted C(+12065550100)) all mean C(+12065550100).
-    Duplicates count once and are listed in RV(_value.duplicates).
+  - Expected numbers are normalised to E.164 first, so C(+1 206-555-0100) and C(+1 206 555 0100) both mean
+    C(+12065550100). Integers are refused with a hint to quote the number (YAML reads an unquoted C(+12065550100)
+    as an integer, and a leading C(0) as octal). Duplicates count once and are listed in RV(_value.duplicates).
+  - An empty O(expected) is refused unless O(fail_on_unexpected=true): it would check nothing.
   - If one number appears in several input entries, the entry with the latest C(updated_timestamp) wins, so the
     answer never depends on the order of the input.
-  - Fails with an error naming every invalid expected entry and its position, before judging anything.
+  - Fails with an error naming every invalid expected entry and its position (counting from 1), before judging
+    anything.
+  - The result's strings are marked unsafe, so text from the service (an order id) is never templated.
 positional: expected
 options:
   _input:
@@ -68,7 +76,21 @@ options:
       - Much faster for large inventories, because Ansible computes all of a host's variables each time one is
         read (about 0.2 ms a host, several seconds for 30,000 numbers).
       - Needs the hosts to be named by their E.164 number, as the inventory plugin names them.
+      - A number in two status groups (two sources that disagree) is judged by its host variables, which the
+        plugin keeps from the most recently updated order.
     type: dict
+  current_state:
+    description:
+      - Whether the input carries the account's current state. By default it is taken from the input (with
+        O(groups), from the presence of C(chime_account_*) groups). V(true) fails when some entry lacks it; V(false)
+        judges on order history only.
+    type: bool
+  skipped:
+    description:
+      - Parts of the account that were not listed, as a list of C({region, message}) mappings. Any entry makes the
+        check fail, since a verdict on part of the account is not a verdict.
+    type: list
+    elements: dict
 seealso:
   - module: voiceops.chime.chime_phone_number_order_info
   - plugin: voiceops.chime.chime_phone_numbers
@@ -122,15 +144,23 @@ _value:
         unexpected number).
       type: bool
     acquired:
-      description: Expected numbers whose latest status is C(Acquired).
+      description: Expected numbers whose latest status is C(Acquired); with the current state, those the account
+        holds now (C(Unassigned) or C(Assigned)).
+      type: list
+      elements: str
+    released:
+      description: With the current state, expected numbers an order acquired that the account no longer holds or
+        is releasing (C(ReleaseInProgress), C(DeleteInProgress), C(ReleaseFailed), C(DeleteFailed)).
       type: list
       elements: str
     failed:
-      description: Expected numbers whose latest status is anything else but C(Processing), usually C(Failed).
+      description: Expected numbers whose latest status is anything else but C(Processing), usually C(Failed); with
+        the current state also C(AcquireFailed) and C(Cancelled) (and any account status this version does not know).
       type: list
       elements: str
     processing:
-      description: Expected numbers still C(Processing).
+      description: Expected numbers still C(Processing); with the current state also C(AcquireInProgress),
+        C(PortinInProgress) and C(PortinCancelRequested).
       type: list
       elements: str
     missing:
@@ -154,7 +184,7 @@ _value:
           description: The number.
           type: str
         category:
-          description: V(failed), V(processing), V(missing) or V(unexpected).
+          description: V(released), V(failed), V(processing), V(missing) or V(unexpected).
           type: str
         reason:
           description: Why, for a person, for example C(not in any phone number order).
@@ -168,9 +198,23 @@ _value:
         order_status:
           description: The status of that order. Absent for missing numbers.
           type: str
+        account_status:
+          description: With the current state, the number's status in the account now (null when it no longer
+            holds it).
+          type: str
+        deletion_timestamp:
+          description: With the current state, when the account deletes the number, if it is in the deletion queue.
+          type: str
+    skipped:
+      description: The O(skipped) parts, sorted by region.
+      type: list
+      elements: dict
+    current_state:
+      description: Whether the verdict is on the account's current state (true) or on order history only.
+      type: bool
     counts:
       description: The length of each list, plus C(expected) (distinct expected numbers), C(ordered) (distinct numbers
-        in the input) and C(problems).
+        in the input), C(problems) and C(skipped).
       type: dict
     fail_on_unexpected:
       description: The O(fail_on_unexpected) the result was judged with.
@@ -192,14 +236,23 @@ from ansible_collections.voiceops.chime.plugins.module_utils.compliance import D
 from ansible_collections.voiceops.chime.plugins.module_utils.compliance import InvalidNumberFactsError
 from ansible_collections.voiceops.chime.plugins.module_utils.compliance import number_compliance as judge
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import InvalidPhoneNumberError
+from ansible_collections.voiceops.chime.plugins.plugin_utils.unsafe import make_unsafe
+
+
+def _optional_boolean(name, value):
+    if value is None:
+        return None
+    try:
+        return boolean(value, strict=True)
+    except TypeError as error:
+        raise AnsibleFilterError("number_compliance: {0} must be a boolean: {1}".format(name, error))
 
 
 def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
-                      hostvars_prefix=DEFAULT_HOSTVARS_PREFIX, max_listed=DEFAULT_MAX_LISTED, groups=None):
-    try:
-        fail_on_unexpected = boolean(fail_on_unexpected, strict=True)
-    except TypeError as error:
-        raise AnsibleFilterError("number_compliance: fail_on_unexpected must be a boolean: {0}".format(error))
+                      hostvars_prefix=DEFAULT_HOSTVARS_PREFIX, max_listed=DEFAULT_MAX_LISTED, groups=None,
+                      current_state=None, skipped=None):
+    fail_on_unexpected = _optional_boolean("fail_on_unexpected", fail_on_unexpected)
+    current_state = _optional_boolean("current_state", current_state)
     if not isinstance(hostvars_prefix, str):
         raise AnsibleFilterError("number_compliance: hostvars_prefix must be a string, got {0}".format(
             type(hostvars_prefix).__name__))
@@ -208,10 +261,13 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
     except (TypeError, ValueError):
         raise AnsibleFilterError("number_compliance: max_listed must be an integer, got {0!r}".format(max_listed))
     try:
-        return judge(phone_numbers, expected, fail_on_unexpected=fail_on_unexpected,
-                     hostvars_prefix=hostvars_prefix, max_listed=max_listed, groups=groups)
-    except (InvalidPhoneNumberError, InvalidNumberFactsError) as error:
+        result = judge(phone_numbers, expected, fail_on_unexpected=bool(fail_on_unexpected),
+                       hostvars_prefix=hostvars_prefix, max_listed=max_listed, groups=groups,
+                       current_state=current_state, skipped=skipped)
+    except (InvalidPhoneNumberError, InvalidNumberFactsError, ValueError) as error:
         raise AnsibleFilterError("number_compliance: {0}".format(error))
+    # The result quotes service data (order ids, statuses, reasons built from them): never a template.
+    return make_unsafe(result)
 
 
 class FilterModule(object):

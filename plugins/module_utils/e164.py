@@ -43,17 +43,20 @@ def _shown(value):
 def normalize_e164(value):
     """Return ``value`` as a canonical E.164 string such as ``+12065550100``.
 
-    Integers are accepted because YAML reads an unquoted ``+12065550100`` as the
-    integer 12065550100: the leading ``+`` is implied for them.
+    Only strings are numbers here. YAML reads an unquoted ``+12065550100`` as the integer
+    12065550100, an unquoted ``2065550101`` as the same kind of integer (so the two cannot be
+    told apart), and ``012065550102`` as the octal 1356255298: accepting integers would check
+    numbers nobody wrote, so every integer is refused with a hint to quote it.
     """
     if isinstance(value, bool):
         raise InvalidPhoneNumberError(value, "expected a string such as '+12065550100'")
     if isinstance(value, int):
-        text = "+{0}".format(value)
-    elif isinstance(value, str):
-        text = _SEPARATORS.sub("", value)
-    else:
+        raise InvalidPhoneNumberError(
+            value, "a number, not a string: quote it in YAML ('+12065550100'); unquoted, YAML drops the '+' "
+                   "and reads a leading 0 as octal, so the value may not be the number that was written")
+    if not isinstance(value, str):
         raise InvalidPhoneNumberError(value, "expected a string such as '+12065550100'")
+    text = _SEPARATORS.sub("", value)
     if not text.startswith("+"):
         raise InvalidPhoneNumberError(value, "must start with '+' and the country code")
     if not _E164.match(text):

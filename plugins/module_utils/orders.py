@@ -150,6 +150,13 @@ def _order_rank(order):
     return (updated[:3], created[:3], _text_key(order.get("phone_number_order_id")), updated[3], created[3])
 
 
+def order_rank(order_or_entry):
+    """The latest-order rank of an order, or of a per-number entry (same timestamp and id keys):
+    a higher rank is a more recent update. Public for the inventory plugin, which ranks the
+    entries of two sources that report one number."""
+    return _order_rank(order_or_entry)
+
+
 def _text_key(value):
     return "" if value is None else str(value)
 

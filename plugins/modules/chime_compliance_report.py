@@ -16,19 +16,26 @@ module: chime_compliance_report
 short_description: Write phone number compliance reports (JSON, JUnit XML, Markdown) on the controller
 version_added: 0.1.0
 description:
-  - Writes the reports of a phone number compliance check, from a result of the
-    P(voiceops.chime.number_compliance#filter) filter, into a directory on the Ansible controller.
-  - C(report.json) holds the whole result, the inputs of the check and its timings. C(junit.xml) has one test case
-    per expected number; a number that is not acquired is a failure whose message is the reason, so any CI system
-    that reads JUnit shows it (when the result was judged with C(fail_on_unexpected=true), unexpected numbers are failing test cases too).
-    C(summary.md) is a table for people.
-  - Each file is written to a temporary file in the same directory and renamed over the old one, so a reader never
-    sees half a report. A file whose content would not change is left alone.
+  - Writes the reports of a phone number compliance check into a directory on the Ansible controller, as one set
+    with one verdict. Exactly one of O(result), O(error) or O(hosts) says what the verdict is.
+  - O(result), a result of the P(voiceops.chime.number_compliance#filter) filter, gives verdict C(passed) or
+    C(failed). O(error) gives verdict C(error), "could not check", with the reason. O(hosts) gives the aggregate of
+    several check targets, read from each host's C(assert_numbers_acquired_result) (see O(result_var)).
+  - C(report.json) holds the verdict, the whole result (or the error), the inputs of the check and its timings; its
+    JSON Schema ships in the collection (C(docs/schemas/report.schema.json)). C(junit.xml) has one test case per
+    expected number; a number that is not acquired is a failure whose message is the reason, and an error is an
+    C(<error>) element, so any CI system that reads JUnit shows it. An aggregate has one test suite per host, named
+    after it. C(summary.md) is a table for people. See the collection's C(docs/reports.md) for every field.
+  - The files are one verdict, written all or none, never beside an earlier verdict. Each is built first, then
+    renamed into place; report files of another format left from an earlier run are removed. If anything fails, no
+    report is left (neither new nor old) and the task fails naming the file and the cause.
   - Inputs whose name looks like a credential (C(secret), C(token), C(password), C(access_key), C(session), ...)
-    are never written, and user info is removed from URLs.
+    are never written, user info is removed from URLs, and credential values are masked wherever they appear.
   - The directory is created (with its parents) if it does not exist. A directory that cannot be created or written
     fails the task with a message naming it.
-  - Used by the C(voiceops.chime.assert_numbers_acquired) role when its C(assert_numbers_acquired_report_dir) is set.
+  - Writing reports is not a change, so the task reports C(changed=false); reports are outputs, not managed state.
+  - Used by the C(voiceops.chime.assert_numbers_acquired) role when its C(assert_numbers_acquired_report_dir) or
+    C(assert_numbers_acquired_summary_dir) is set.
 author:
   - Voiceops maintainers (@voiceops)
 options:
@@ -42,7 +49,30 @@ options:
     description:
       - The result of P(voiceops.chime.number_compliance#filter), unchanged.
     type: dict
-    required: true
+  error:
+    description:
+      - Why the check could not run, as C(message) and optionally C(error_code), C(iam_action) and C(http_status).
+    type: dict
+    version_added: 0.2.0
+  hosts:
+    description:
+      - The check targets of an aggregate report, usually C(ansible_play_hosts_all). Each host's O(result_var) is
+        read from C(hostvars); a host without it (it failed before its check) is an error suite.
+    type: list
+    elements: str
+    version_added: 0.2.0
+  result_var:
+    description:
+      - With O(hosts), the variable of each host that holds its outcome.
+    type: str
+    default: assert_numbers_acquired_result
+    version_added: 0.2.0
+  host_report_dir:
+    description:
+      - With O(hosts), the per-host report directory root recorded for each host (C(<host_report_dir>/<host>) when
+        there are several hosts), so that the aggregate points at each host's own reports.
+    type: str
+    version_added: 0.2.0
   inputs:
     description:
       - What the check was run with, recorded in the reports (for example C(api), C(region), C(profile),
@@ -66,7 +96,8 @@ options:
     default: [json, junit, markdown]
   suite_name:
     description:
-      - The JUnit test suite name, also the prefix of each test case's class name.
+      - The JUnit test suite name, also the prefix of each test case's class name (of an aggregate, the name of the
+        C(testsuites) element).
     type: str
     default: voiceops.chime.assert_numbers_acquired
 extends_documentation_fragment:
@@ -81,7 +112,7 @@ attributes:
     support: none
   check_mode:
     support: full
-    details: Reports whether any file would change, and writes nothing.
+    details: Builds the reports (so bad input fails) and writes nothing.
   diff_mode:
     support: none
   platform:
@@ -91,14 +122,18 @@ seealso:
   - plugin: voiceops.chime.number_compliance
     plugin_type: filter
   - module: voiceops.chime.chime_phone_number_order_info
+  - module: voiceops.chime.chime_phone_number_compliance
 notes:
   - The reports hold phone numbers and order ids, no credentials.
+  - The aggregate needs every host judged before it runs, which C(run_once) gives with the linear strategy (the
+    default). With the C(free) strategy or C(serial), hosts not judged yet appear as errors.
 """
 
 EXAMPLES = r"""
-- name: List the latest status of every ordered number
+- name: List the latest status of every ordered number, with what the account holds now
   voiceops.chime.chime_phone_number_order_info:
     include_orders: false
+    current_state: true
   register: chime_listing
 
 - name: Judge
@@ -107,10 +142,10 @@ EXAMPLES = r"""
 
 - name: Write report.json, junit.xml and summary.md for the CI job to collect
   voiceops.chime.chime_compliance_report:
-    path: "{{ lookup('ansible.builtin.env', 'CI_PROJECT_DIR') }}/reports/chime"
+    path: reports/chime
     result: "{{ compliance }}"
     inputs:
-      api: chime
+      api: chime_sdk_voice
       source: module
   run_once: true
 
@@ -120,6 +155,19 @@ EXAMPLES = r"""
     result: "{{ compliance }}"
     formats: [junit]
     suite_name: chime-numbers-production
+  run_once: true
+
+- name: Say that the check could not run (dashboards then show "could not check", not an old verdict)
+  voiceops.chime.chime_compliance_report:
+    path: reports/chime
+    error:
+      message: the expected numbers file could not be read
+      error_code: NoExpectedList
+
+- name: One aggregate of every target of the play, after each has set assert_numbers_acquired_result
+  voiceops.chime.chime_compliance_report:
+    path: reports/summary
+    hosts: "{{ ansible_play_hosts_all }}"
   run_once: true
 """
 
@@ -132,20 +180,24 @@ files:
     json: /builds/reports/chime/report.json
     junit: /builds/reports/chime/junit.xml
     markdown: /builds/reports/chime/summary.md
-changed_files:
-  description: The reports whose content changed (or, in check mode, would change).
-  returned: always
-  type: list
-  elements: str
-  sample: [/builds/reports/chime/report.json]
 path:
   description: The absolute report directory.
   returned: always
   type: str
   sample: /builds/reports/chime
+verdict:
+  description: The verdict written, V(passed), V(failed) or V(error).
+  returned: always
+  type: str
+  sample: failed
 passed:
-  description: Whether the compliance result in the reports passed.
+  description: Whether the verdict is V(passed).
   returned: always
   type: bool
   sample: false
+summary:
+  description: With O(hosts), the aggregate verdict and each host's verdict.
+  returned: when O(hosts) is given
+  type: dict
+  sample: {verdict: failed, passed: false, hosts: {prod-us-east-1: passed, staging: failed}}
 """

@@ -13,21 +13,28 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: chime_phone_number_compliance
-short_description: Check that expected phone numbers are Acquired in Amazon Chime, waiting for Processing ones
+short_description: Check that expected phone numbers are acquired in Amazon Chime, now, waiting for processing ones
 version_added: 0.1.0
 description:
-  - Lists the latest status of every phone number ordered in the account with
-    M(voiceops.chime.chime_phone_number_order_info) (C(include_orders=false)) and judges the expected numbers in one
-    pass, exactly as the P(voiceops.chime.number_compliance#filter) filter does, without ever turning the listing into
-    a variable. For a large account that is several seconds faster than registering the listing and filtering it,
-    and what the C(voiceops.chime.assert_numbers_acquired) role uses.
-  - With O(wait_timeout), lists again every O(poll_interval) seconds while an expected number is still
-    C(Processing), until none is or the timeout has passed; then judges the last listing.
-  - With O(report_dir), writes C(report.json), C(junit.xml) and C(summary.md) as
-    M(voiceops.chime.chime_compliance_report) does.
-  - Does not fail when numbers are not acquired; the result says so (C(passed) in RV(compliance)), so that the
-    caller decides. It fails for invalid input, an API error (with the listing module's message, error code and IAM action),
-    or a report directory it cannot write before listing.
+  - Lists the latest status of every phone number ordered in the account and, with O(current_state) (the
+    default), the numbers the account holds now, with M(voiceops.chime.chime_phone_number_order_info), and judges
+    the expected numbers in one pass, exactly as the P(voiceops.chime.number_compliance#filter) filter does, without
+    ever turning the listing into a variable. For a large account that is several seconds faster than registering
+    the listing and filtering it, and what the C(voiceops.chime.assert_numbers_acquired) role uses.
+  - With O(wait_timeout), lists again every O(poll_interval) seconds while an expected number is still processing,
+    until none is or the timeout has passed; then judges the last listing. Each poll prints one progress line (the
+    poll, how many expected numbers are still processing, the time to the next poll and to the deadline).
+  - With O(report_dir), writes C(report.json), C(junit.xml) and C(summary.md) as one set, as
+    M(voiceops.chime.chime_compliance_report) does. A run that cannot check (a refused input once the directory is
+    known, a failed listing, an unexpected error) replaces the set there with an error set (verdict C(error)), so the
+    directory always shows this run's outcome. Nothing is written once the controller that started the run is gone.
+  - Does not fail when numbers are not acquired; the result says so (C(passed) in RV(compliance) and RV(check)), so
+    that the caller decides. It fails for invalid input, an API error (with the listing module's message, error code
+    and IAM action), or a report directory it cannot write before listing; RV(check) then says why.
+  - The same input rules as every entry point of the collection apply before any call. An empty O(expected) is
+    refused unless O(fail_on_unexpected=true). The listing module's filters (C(phone_numbers), C(order_status),
+    C(product_type), C(phone_number_order_ids)) are refused, since a filtered listing would judge part of the
+    account.
   - Every option not listed here is passed to M(voiceops.chime.chime_phone_number_order_info) unchanged (the AWS
     connection options and, for example, O(voiceops.chime.chime_phone_number_order_info#module:max_attempts) or
     O(voiceops.chime.chime_phone_number_order_info#module:product_type)). Its
@@ -50,14 +57,24 @@ options:
       - Count acquired numbers that are not expected as problems too.
     type: bool
     default: false
+  current_state:
+    description:
+      - Cross-check the account's current numbers (C(ListPhoneNumbers); IAM action C(chime:ListPhoneNumbers)). A
+        number counts as acquired only while the account holds it; one an order acquired that the account no longer
+        holds, or is releasing, is C(released).
+      - V(false) judges on order history alone, which misses every number deleted since its order.
+    type: bool
+    default: true
+    version_added: 0.2.0
   wait_timeout:
     description:
-      - Seconds to keep listing while an expected number is C(Processing). V(0) judges the first listing.
+      - Seconds to keep listing while an expected number is processing. V(0) judges the first listing. At most
+        86400.
     type: int
     default: 0
   poll_interval:
     description:
-      - Seconds between two listings while waiting, at least 1.
+      - Seconds between two listings while waiting, from 1 to 3600.
     type: int
     default: 10
   max_listed:
@@ -70,7 +87,7 @@ options:
       - Write the reports into this directory on the controller (created if missing). It is checked before the
         first listing; a directory that cannot be created or written fails the task, naming it.
       - If writing fails after the judgement (for example a full disk), the task still returns the result, with
-        RV(report_error).
+        RV(report_error), and no report is left in the directory (neither new nor old).
     type: path
   report_formats:
     description:
@@ -113,7 +130,11 @@ attributes:
   platform:
     platforms: all
 notes:
-  - Needs the IAM action C(chime:ListPhoneNumberOrders).
+  - Needs the IAM actions C(chime:ListPhoneNumberOrders) and, with O(current_state=true), C(chime:ListPhoneNumbers).
+  - Writing reports is not a change; the task always reports C(changed=false).
+  - The check never writes reports after the controller (C(ansible-playbook)) that started it is gone, for
+    example killed with C(SIGKILL). A worker killed at the same moment simply stops; the limit is that a directory
+    may then keep the previous run's set.
   - C(module_defaults) for C(group/voiceops.chime.chime) apply to this module as to the listing module, and are
     passed on to it. Defaults set only for C(group/amazon.aws.aws) do not reach it (the extension works the other
     way round; our group's defaults also reach amazon.aws modules).
@@ -179,6 +200,15 @@ compliance:
              problems: 2, ordered: 2}
     fail_on_unexpected: false
     message: "2 of 3 expected phone numbers are not acquired (1 failed, 1 missing): ..."
+check:
+  description:
+    - The outcome on every path, what the role sets as C(assert_numbers_acquired_result). After a judgement, the
+      RV(compliance) result plus C(verdict) (V(passed) or V(failed)). When the check could not run, C(passed=false),
+      C(verdict=error), C(message), C(error_code), C(iam_action) and C(http_status), and no category lists.
+  returned: always
+  type: dict
+  sample: {passed: false, verdict: error, message: "chime:ListPhoneNumberOrders denied (ForbiddenException, HTTP 403): ...",
+           error_code: ForbiddenException, iam_action: "chime:ListPhoneNumberOrders", http_status: 403}
 polls:
   description: How many listings were made.
   returned: always
@@ -200,18 +230,18 @@ report_files:
   type: dict
   sample: {json: /builds/reports/chime/report.json, junit: /builds/reports/chime/junit.xml,
            markdown: /builds/reports/chime/summary.md}
-changed_files:
-  description: The reports whose content changed (or would change, in check mode).
-  returned: when O(report_dir) is set and the reports were written
-  type: list
-  elements: str
 removed_reports:
   description:
-    - The reports of an earlier run removed from O(report_dir) because this run's listing failed, so that a CI
-      job cannot publish an old verdict as this run's.
-  returned: when O(report_dir) is set and the listing failed
+    - The reports of an earlier run removed from O(report_dir) because this run could not check and not even an
+      error set could be written there, so that a CI job cannot publish an old verdict as this run's.
+  returned: when an error set could not be written
   type: list
   elements: str
+phone_number_pages:
+  description: How many C(ListPhoneNumbers) calls the last listing made.
+  returned: when O(current_state=true) and the listing succeeded
+  type: int
+  sample: 301
 report_error:
   description: Why the reports could not be written after the judgement.
   returned: when writing the reports failed

@@ -20,8 +20,7 @@ def test_filter_is_registered_under_its_name():
     assert FilterModule().filters() == {"e164": e164}
 
 
-@pytest.mark.parametrize("value", ["+12065550100", "+1 (206) 555-0100", "+1.206.555.0100", " +1 206 555 0100 ",
-                                   12065550100])
+@pytest.mark.parametrize("value", ["+12065550100", "+1 (206) 555-0100", "+1.206.555.0100", " +1 206 555 0100 "])
 def test_common_spellings_normalise(value):
     assert e164(value) == "+12065550100"
 
@@ -36,6 +35,13 @@ def test_invalid_values_raise_an_ansible_filter_error_naming_them(value):
 
 @given(st.integers(min_value=1000000, max_value=999999999999999))
 def test_property_normalising_is_idempotent(number):
-    once = e164(number)
+    once = e164("+%d" % number)
     assert e164(once) == once
     assert once == "+%d" % number
+
+
+@given(st.integers())
+def test_property_every_integer_is_refused_with_a_hint_to_quote_it(number):
+    # YAML's unquoted +12065550100, 2065550101 and octal 012065550102 all arrive as integers.
+    with pytest.raises(AnsibleFilterError, match="quote it"):
+        e164(number)

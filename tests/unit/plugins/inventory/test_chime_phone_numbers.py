@@ -70,13 +70,28 @@ def client_error(code, http_status):
 
 
 class FakeChimeClient:
-    """Serves ``orders`` in pages of MaxResults; ``error`` is raised by every call instead."""
+    """Serves ``orders`` (and ``numbers``, for ListPhoneNumbers) in pages of MaxResults; ``error`` is
+    raised by every call instead, ``numbers_error`` by ListPhoneNumbers only."""
 
-    def __init__(self, orders=(), error=None, barrier=None):
+    def __init__(self, orders=(), error=None, barrier=None, numbers=(), numbers_error=None):
         self.orders = list(orders)
+        self.numbers = list(numbers)
         self.error = error
+        self.numbers_error = numbers_error
         self.barrier = barrier
         self.calls = []
+        self.number_calls = []
+
+    def list_phone_numbers(self, **params):
+        self.number_calls.append(dict(params))
+        if self.numbers_error is not None:
+            raise self.numbers_error
+        start = int(params.get("NextToken") or 0)
+        end = start + params["MaxResults"]
+        page = {"PhoneNumbers": self.numbers[start:end]}
+        if end < len(self.numbers):
+            page["NextToken"] = str(end)
+        return page
 
     def list_phone_number_orders(self, **params):
         self.calls.append(dict(params))
@@ -209,12 +224,21 @@ def test_verify_file_accepts_only_our_file_names(run, tmp_path, name, wanted):
 
 
 @pytest.mark.parametrize("config, message", [
-    ({"page_size": 100}, "page_size must be an integer from 1 to 99 for api=chime"),
+    ({"api": "chime", "page_size": 100}, "page_size must be an integer from 1 to 99 for api=chime"),
     ({"api": "chime_sdk_voice", "regions": ["us-east-1"], "page_size": 0}, "page_size must be an integer from 1"),
     ({"hostvars_prefix": "chime-"}, "hostvars_prefix must be empty or start with a letter"),
-    ({"max_attempts": 0}, "max_attempts must be an integer >= 1"),
-    ({"retry_max_delay": -1}, "retry_max_delay must be a number >= 0"),
+    ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100"),
+    ({"max_attempts": 101}, "max_attempts must be an integer from 1 to 100, got 101"),
+    ({"retry_max_delay": -1}, "retry_max_delay must be a number of seconds from 0 to 600"),
+    ({"retry_max_delay": "NaN"}, "retry_max_delay must be a number of seconds from 0 to 600, got nan"),
+    ({"retry_base_delay": "inf"}, "retry_base_delay must be a number of seconds from 0 to 600, got inf"),
+    ({"retry_max_delay": 1e300}, "retry_max_delay must be a number of seconds from 0 to 600, got 1e+300"),
+    ({"retry_base_delay": 1e9}, "retry_base_delay must be a number of seconds from 0 to 600"),
     ({"number_status": ["Acquired", ""]}, "number_status entries must be non-empty strings"),
+    ({"regions": ["us-east-1", "mars-north-1"]}, "region 'mars-north-1' has no Amazon Chime SDK Voice endpoint"),
+    ({"region": "eu-south-9"}, "region 'eu-south-9' has no Amazon Chime SDK Voice endpoint; use one of: "),
+    ({"regions": ["us-east-1"], "endpoint_url": "http://127.0.0.1:99999"}, "endpoint_url 'http://127.0.0.1:99999' is not"),
+    ({"regions": ["us-east-1"], "endpoint_url": "ftp://127.0.0.1:1"}, "the scheme must be http or https"),
 ])
 def test_bad_options_fail_before_any_api_call(run, aws, config, message):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
@@ -235,7 +259,7 @@ def test_an_unknown_api_is_rejected_by_the_option_choices(run, aws):
 
 def test_legacy_api_hosts_vars_and_default_groups(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    inventory = run({"page_size": 2})
+    inventory = run({"api": "chime", "page_size": 2})
 
     assert sorted(inventory.hosts) == ["+12065550100", "+12065550101", "+12065550102"]
     # The latest-order rule: +12065550100 failed in o-1 and was acquired in the newer o-2.
@@ -266,13 +290,13 @@ def test_legacy_api_hosts_vars_and_default_groups(run, aws):
 
 def test_page_size_defaults_to_the_api_maximum(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    run({})
+    run({"api": "chime"})
     assert aws.regions["us-east-1"].calls == [{"MaxResults": 99}]
 
 
 def test_legacy_api_is_listed_once_whatever_the_regions(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    inventory = run({"regions": ["eu-central-1", "us-west-2", "us-east-1"]})
+    inventory = run({"api": "chime", "regions": ["eu-central-1", "us-west-2", "us-east-1"]})
     assert [made["region"] for made in aws.made] == ["us-east-1"]
     assert len(aws.regions["us-east-1"].calls) == 1
     assert "chime_region" not in hostvars(inventory, "+12065550100")
@@ -320,13 +344,13 @@ def test_sdk_voice_without_any_region_lists_every_region_botocore_knows(run, aws
 
 def test_filters_and_prefix(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    inventory = run({"number_status": ["Acquired"], "product_type": ["VoiceConnector"], "hostvars_prefix": "pn_"})
+    inventory = run({"api": "chime", "number_status": ["Acquired"], "product_type": ["VoiceConnector"], "hostvars_prefix": "pn_"})
     assert sorted(inventory.hosts) == ["+12065550100", "+12065550101"]
     assert hostvars(inventory, "+12065550101")["pn_number_status"] == "Acquired"
     assert "chime_number_status" not in hostvars(inventory, "+12065550101")
 
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    inventory = run({"order_status": ["Partial"]})
+    inventory = run({"api": "chime", "order_status": ["Partial"]})
     # Only o-1 is kept, so +12065550100's status comes from it: Failed.
     assert hostvars(inventory, "+12065550100")["chime_number_status"] == "Failed"
     assert group_hosts(inventory, "chime_number_failed") == ["+12065550100"]
@@ -334,14 +358,14 @@ def test_filters_and_prefix(run, aws):
 
 def test_no_orders_is_an_empty_inventory_not_an_error(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient([])}
-    assert sorted(run({}).hosts) == []
+    assert sorted(run({"api": "chime"}).hosts) == []
 
 
 # ---- constructed: compose, groups, keyed_groups --------------------------------------------
 
 def test_compose_groups_and_keyed_groups(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    inventory = run({
+    inventory = run({"api": "chime",
         "compose": {"ansible_connection": "'ansible.builtin.local'", "digits": "chime_e164_phone_number[1:]"},
         "groups": {"needs_attention": "chime_number_status != 'Acquired'"},
         "keyed_groups": [{"key": "chime_product_type", "prefix": "product"}],
@@ -358,11 +382,11 @@ def test_compose_groups_and_keyed_groups(run, aws):
 
 def test_compose_error_fails_only_with_strict(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    inventory = run({"compose": {"broken": "undefined_variable + 1"}})
+    inventory = run({"api": "chime", "compose": {"broken": "undefined_variable + 1"}})
     assert "broken" not in hostvars(inventory, "+12065550100")
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
     with pytest.raises(AnsibleError, match="broken"):
-        run({"compose": {"broken": "undefined_variable + 1"}, "strict": True})
+        run({"api": "chime", "compose": {"broken": "undefined_variable + 1"}, "strict": True})
 
 
 def test_nothing_is_templated_when_nothing_is_constructed(run, aws, monkeypatch):
@@ -372,7 +396,7 @@ def test_nothing_is_templated_when_nothing_is_constructed(run, aws, monkeypatch)
     for method in ("_set_composite_vars", "_add_host_to_composed_groups", "_add_host_to_keyed_groups"):
         monkeypatch.setattr(InventoryModule, method, no_templating)
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    assert len(run({}).hosts) == 3
+    assert len(run({"api": "chime"}).hosts) == 3
 
 
 # ---- errors ---------------------------------------------------------------------------------
@@ -380,7 +404,7 @@ def test_nothing_is_templated_when_nothing_is_constructed(run, aws, monkeypatch)
 def test_a_denied_call_fails_naming_the_error_code_and_the_iam_action(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(error=client_error("ForbiddenException", 403))}
     with pytest.raises(AnsibleError) as caught:
-        run({"strict": False})
+        run({"api": "chime", "strict": False})
     message = str(caught.value)
     assert "ForbiddenException" in message
     assert "chime:ListPhoneNumberOrders" in message
@@ -431,7 +455,7 @@ def test_error_messages_carry_no_credentials(run, aws, monkeypatch):
     monkeypatch.setenv("AWS_SESSION_TOKEN", SESSION_TOKEN)
     aws.regions = {"us-east-1": FakeChimeClient(error=client_error("ForbiddenException", 403))}
     with pytest.raises(AnsibleError) as caught:
-        run({})
+        run({"api": "chime"})
     assert SECRET_KEY not in str(caught.value)
     assert SESSION_TOKEN not in str(caught.value)
     # The credentials did reach the client.
@@ -443,7 +467,7 @@ def test_error_messages_carry_no_credentials(run, aws, monkeypatch):
 def cache_config(tmp_path, **extra):
     # The short name: these in-process tests run without Ansible's collection loader, which
     # resolving "ansible.builtin." names needs (the integration tests use the FQCN).
-    config = {"cache": True, "cache_plugin": "jsonfile",
+    config = {"api": "chime", "cache": True, "cache_plugin": "jsonfile",
               "cache_connection": str(tmp_path / "inventory-cache")}
     config.update(extra)
     return config
@@ -536,8 +560,8 @@ def test_the_cache_holds_the_raw_listing_and_no_credentials(run, aws, tmp_path, 
         assert secret not in text
         assert secret not in files[0].name
     (cached,) = cache_entries(tmp_path).values()
-    assert cached == {"format": 1, "api": "chime", "listings": [{"region": "us-east-1", "orders": LEGACY_ORDERS}],
-                      "skipped": []}
+    assert cached == {"format": 2, "api": "chime", "current_state": False,
+                      "listings": [{"region": "us-east-1", "orders": LEGACY_ORDERS}], "skipped": []}
 
 
 def test_a_cached_run_does_not_assume_the_role(run, aws, tmp_path):
@@ -574,6 +598,155 @@ def test_an_unreadable_cache_entry_is_replaced(run, aws, tmp_path):
     jsonfile_cache(tmp_path).set(key, {"format": 0})
     assert len(run(cache_config(tmp_path)).hosts) == 3
     assert aws.list_calls() == 2
-    assert cache_entries(tmp_path)[key]["format"] == 1
+    assert cache_entries(tmp_path)[key]["format"] == 2
     run(cache_config(tmp_path))
     assert aws.list_calls() == 2
+
+
+# ---- 0.2.0: current state, markers, conflicts, untrusted data ------------------------------------
+
+def api_number(e164, status="Unassigned", deletion=None, product_type="VoiceConnector"):
+    number = {"PhoneNumberId": e164, "E164PhoneNumber": e164, "Status": status, "ProductType": product_type,
+              "Type": "Local", "Country": "US", "UpdatedTimestamp": "2024-03-02T00:00:00.000Z"}
+    if deletion:
+        number["DeletionTimestamp"] = deletion
+    return number
+
+
+def test_current_state_adds_account_status_variables_groups_and_orphans(run, aws):
+    numbers = [api_number("+12065550100"), api_number("+12065550101", "DeleteInProgress", "2024-03-09T00:00:00.000Z"),
+               api_number("+12065550199", "Assigned")]
+    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS, numbers=numbers)}
+    inventory = run({"api": "chime_sdk_voice", "regions": ["us-east-1"], "current_state": True})
+    assert sorted(inventory.hosts) == ["+12065550100", "+12065550101", "+12065550102", "+12065550199"]
+    variables = hostvars(inventory, "+12065550101")
+    assert (variables["chime_number_status"], variables["chime_account_status"],
+            variables["chime_deletion_timestamp"], variables["chime_phone_number_id"]) == (
+        "Acquired", "DeleteInProgress", "2024-03-09T00:00:00.000Z", "+12065550101")
+    assert hostvars(inventory, "+12065550102")["chime_account_status"] is None
+    orphan = hostvars(inventory, "+12065550199")
+    assert (orphan["chime_number_status"], orphan["chime_phone_number_order_id"], orphan["chime_account_status"]) == (
+        None, None, "Assigned")
+    assert group_hosts(inventory, "chime_account_unassigned") == ["+12065550100"]
+    assert group_hosts(inventory, "chime_account_delete_in_progress") == ["+12065550101"]
+    assert group_hosts(inventory, "chime_account_absent") == ["+12065550102"]
+    assert group_hosts(inventory, "chime_account_assigned") == ["+12065550199"]
+    assert "chime_source_current_state" in inventory.groups
+    assert "chime_source_orders_only" not in inventory.groups
+    client = aws.regions["us-east-1"]
+    assert client.number_calls == [{"MaxResults": 100}]
+
+
+def test_without_current_state_the_source_is_marked_orders_only_and_lists_no_numbers(run, aws):
+    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS, numbers=[api_number("+12065550100")])}
+    inventory = run({"api": "chime_sdk_voice", "regions": ["us-east-1"]})
+    assert "chime_source_orders_only" in inventory.groups
+    assert "chime_account_status" not in hostvars(inventory, "+12065550100")
+    assert aws.regions["us-east-1"].number_calls == []
+
+
+def test_a_denied_list_phone_numbers_fails_the_source_naming_the_action_and_the_way_out(run, aws):
+    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS, numbers_error=client_error("ForbiddenException", 403))}
+    with pytest.raises(AnsibleError) as caught:
+        run({"api": "chime_sdk_voice", "regions": ["us-east-1"], "current_state": True})
+    assert "chime:ListPhoneNumbers denied (ForbiddenException, HTTP 403)" in str(caught.value)
+    assert "current_state: false" in str(caught.value)
+
+
+def test_a_skipped_region_leaves_a_marker_group(run, aws):
+    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS),
+                   "us-west-2": FakeChimeClient(error=client_error("ForbiddenException", 403))}
+    inventory = run({"api": "chime_sdk_voice", "regions": ["us-east-1", "us-west-2"], "strict": False})
+    assert "chime_skipped_region_us_west_2" in inventory.groups
+    assert "chime_skipped_region_us_east_1" not in inventory.groups
+
+
+def test_the_legacy_namespace_warns_that_it_reached_end_of_support(run, aws):
+    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
+    run({"api": "chime"})
+    assert any("2026-02-20" in warning and "chime_sdk_voice" in warning for warning in run.warnings)
+    run.warnings[:] = []
+    run({"api": "chime_sdk_voice", "regions": ["us-east-1"]})
+    assert not any("2026-02-20" in warning for warning in run.warnings)
+
+
+def test_two_sources_that_disagree_keep_the_latest_order_whichever_loads_last(run, aws, tmp_path):
+    older = [api_order("old", "2024-01-01T00:00:00.000Z", [("+12065550100", "Acquired")])]
+    newer = [api_order("new", "2024-06-01T00:00:00.000Z", [("+12065550100", "Failed")], status="Failed")]
+    for first, second in ((older, newer), (newer, older)):
+        inventory = InventoryData()
+        for index, orders in enumerate((first, second)):
+            aws.regions = {"us-east-1": FakeChimeClient(orders)}
+            path = tmp_path / ("source%d.chime_phone_numbers.yml" % index)
+            path.write_text("plugin: %s\napi: chime\n" % NAME)
+            run.plugin().parse(inventory, DataLoader(), str(path), cache=False)
+        assert hostvars(inventory, "+12065550100")["chime_phone_number_order_id"] == "new"
+        assert group_hosts(inventory, "chime_number_failed") == ["+12065550100"]
+        assert group_hosts(inventory, "chime_number_acquired") == []
+        assert group_hosts(inventory, "chime_order_successful") == []
+
+
+HOSTILE = "{{ lookup('ansible.builtin.pipe', 'touch PWNED') }}"
+
+
+def _rendered(variables, template):
+    try:
+        from ansible.template import trust_as_template  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        trust_as_template = None
+    from ansible.template import Templar  # pylint: disable=import-outside-toplevel
+    text = trust_as_template(template) if trust_as_template else template
+    return Templar(loader=DataLoader(), variables=variables).template(text)
+
+
+def test_service_values_in_hostvars_and_constructed_options_are_never_templated(run, aws, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    hostile = [api_order(HOSTILE, "2024-01-01T00:00:00.000Z", [("+12065550100", "Acquired")], product_type=HOSTILE)]
+    aws.regions = {"us-east-1": FakeChimeClient(hostile)}
+    inventory = run({"api": "chime", "compose": {"copied_id": "chime_phone_number_order_id"},
+                     "keyed_groups": [{"key": "chime_product_type", "prefix": "product"}]})
+    variables = hostvars(inventory, "+12065550100")
+    assert variables["chime_phone_number_order_id"] == HOSTILE
+    assert variables["copied_id"] == HOSTILE
+    # A later task reading the variable gets the text, never the lookup's effect.
+    assert _rendered(variables, "{{ chime_phone_number_order_id }}") == HOSTILE
+    assert _rendered(variables, "{{ copied_id }}") == HOSTILE
+    assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("poison", [
+    {"orders": [1]},
+    {"orders": [{"OrderedPhoneNumbers": "not a list"}]},
+    {"orders": [{"OrderedPhoneNumbers": [{"E164PhoneNumber": 12065550100}]}]},
+    {"orders": "everything"},
+    {"region": 5, "orders": []},
+])
+def test_a_poisoned_cache_entry_is_listed_again_with_a_warning(run, aws, tmp_path, poison):
+    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
+    run(cache_config(tmp_path))
+    (key,) = cache_entries(tmp_path)
+    entry = cache_entries(tmp_path)[key]
+    entry["listings"][0].update(poison)
+    jsonfile_cache(tmp_path).set(key, entry)
+    inventory = run(cache_config(tmp_path))
+    assert len(inventory.hosts) == 3
+    assert aws.list_calls() == 2
+    assert any("the cached listing cannot be used" in warning and "listing again" in warning
+               for warning in run.warnings)
+    # The bad entry was replaced: the next run is a cache hit again.
+    run(cache_config(tmp_path))
+    assert aws.list_calls() == 2
+
+
+def test_url_credentials_never_reach_a_warning_or_an_error(run, aws):
+    aws.regions = {"us-east-1": FakeChimeClient(error=botocore.exceptions.EndpointConnectionError(
+        endpoint_url="http://user:hunter2pass@127.0.0.1:1/phone-number-orders"))}
+    with pytest.raises(AnsibleError) as caught:
+        run({"api": "chime", "endpoint_url": "http://user:hunter2pass@127.0.0.1:1", "max_attempts": 1})
+    assert "hunter2pass" not in str(caught.value)
+    assert "127.0.0.1:1" in str(caught.value)
+    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS),
+                   "us-west-2": FakeChimeClient(error=client_error("ForbiddenException", 403))}
+    run({"api": "chime_sdk_voice", "regions": ["us-east-1", "us-west-2"],
+         "endpoint_url": "http://user:hunter2pass@127.0.0.1:1"})
+    assert run.warnings and not any("hunter2pass" in warning for warning in run.warnings)

@@ -36,9 +36,18 @@ def test_other_countries_and_lengths_within_e164_are_accepted():
     assert normalize_e164("+123456789012345") == "+123456789012345"  # fifteen, the E.164 maximum
 
 
-def test_yaml_integer_gets_its_plus_back():
-    # YAML reads an unquoted +12065550100 as the integer 12065550100.
-    assert normalize_e164(12065550100) == "+12065550100"
+@pytest.mark.parametrize("value", [
+    12065550100,  # YAML's unquoted +12065550100: the "+" is gone
+    2065550101,  # an unquoted 2065550101, which "+" would make a +20 (Egypt) number
+    0o12065550102,  # YAML 1.1's unquoted 012065550102: octal, 1356255298
+    -12065550100,
+    0,
+])
+def test_integers_are_refused_with_a_hint_to_quote_the_number(value):
+    with pytest.raises(InvalidPhoneNumberError) as caught:
+        normalize_e164(value)
+    assert repr(value) in str(caught.value)
+    assert "quote it" in caught.value.reason
 
 
 @pytest.mark.parametrize("value, reason", [
@@ -54,7 +63,6 @@ def test_yaml_integer_gets_its_plus_back():
     ("+1 206 555 0100 ext 5", "7 to 15 digits"),
     ("++12065550100", "7 to 15 digits"),
     ("\uff0b12065550100", "must start with '+'"),  # FULLWIDTH PLUS SIGN
-    (-12065550100, "7 to 15 digits"),
 ])
 def test_garbage_is_rejected_naming_the_value(value, reason):
     with pytest.raises(InvalidPhoneNumberError) as caught:
@@ -100,7 +108,7 @@ def test_huge_garbage_is_named_but_shortened():
 
 
 def test_list_keeps_first_seen_order_and_drops_duplicates():
-    assert normalize_e164_list(["+1 (206) 555-0101", "+12065550100", "+12065550101", 12065550100]) == [
+    assert normalize_e164_list(["+1 (206) 555-0101", "+12065550100", "+12065550101", "+1 206 555 0100"]) == [
         "+12065550101", "+12065550100"]
 
 
@@ -133,10 +141,11 @@ def test_separators_anywhere_after_the_plus_never_change_the_number(digits, sepa
 
 
 @given(_E164_DIGITS)
-def test_normalisation_is_idempotent_and_int_equivalent(digits):
+def test_normalisation_is_idempotent_and_the_integer_form_is_refused(digits):
     number = normalize_e164("+" + digits)
     assert normalize_e164(number) == number
-    assert normalize_e164(int(digits)) == number
+    with pytest.raises(InvalidPhoneNumberError, match="quote it"):
+        normalize_e164(int(digits))
 
 
 @given(st.text(max_size=30))

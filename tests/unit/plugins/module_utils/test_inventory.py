@@ -20,6 +20,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.inventory import ca
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import default_group_names
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import group_name_part
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import host_variables
+from ansible_collections.voiceops.chime.plugins.module_utils.inventory import InvalidCacheError
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import listings_from_cache
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import phone_number_hosts
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import resolve_regions
@@ -319,13 +320,31 @@ def test_cached_value_round_trips_through_json():
     assert listings_from_cache(value, "chime_sdk_voice") == (listings, skipped)
 
 
-@pytest.mark.parametrize("value", [
-    None,
-    [],
-    {"format": 0, "api": "chime", "listings": [], "skipped": []},
-    {"format": 1, "api": "chime_sdk_voice", "listings": [], "skipped": []},
-    {"format": 1, "api": "chime", "listings": {}, "skipped": []},
-    {"format": 1, "api": "chime", "listings": [{"orders": []}], "skipped": []},
+@pytest.mark.parametrize("value, reason", [
+    (None, "another version"),
+    ([], "another version"),
+    ({"format": 1, "api": "chime", "listings": [], "skipped": []}, "another version"),
+    ({"format": 2, "api": "chime_sdk_voice", "current_state": False, "listings": [], "skipped": []}, "other options"),
+    ({"format": 2, "api": "chime", "current_state": True, "listings": [], "skipped": []}, "other options"),
+    ({"format": 2, "api": "chime", "listings": {}, "skipped": []}, "not a list"),
+    ({"format": 2, "api": "chime", "listings": [{"orders": []}], "skipped": []}, "without a region"),
+    ({"format": 2, "api": "chime", "listings": [{"region": "us-east-1", "orders": [1]}], "skipped": []},
+     "an order that is not an object"),
+    ({"format": 2, "api": "chime", "listings": [{"region": "us-east-1", "orders": None}], "skipped": []},
+     "PhoneNumberOrders"),
+    ({"format": 2, "api": "chime", "listings": [{"region": "us-east-1", "orders": [
+        {"OrderedPhoneNumbers": [{"E164PhoneNumber": ["+1"]}]}]}], "skipped": []}, "E164PhoneNumber"),
+    ({"format": 2, "api": "chime", "listings": [], "skipped": [{"region": "x"}]}, "skipped region"),
 ])
-def test_a_cached_value_of_another_shape_is_not_used(value):
-    assert listings_from_cache(value, "chime") is None
+def test_a_cached_value_of_another_shape_is_refused_saying_why(value, reason):
+    with pytest.raises(InvalidCacheError, match=reason):
+        listings_from_cache(value, "chime")
+
+
+def test_cached_numbers_are_checked_like_a_numbers_page():
+    listings = [("us-east-1", [], [{"E164PhoneNumber": "+12065550100", "Status": "Unassigned"}])]
+    value = json.loads(json.dumps(cached_listing("chime_sdk_voice", listings, current_state=True)))
+    assert listings_from_cache(value, "chime_sdk_voice", current_state=True) == (listings, [])
+    value["listings"][0]["numbers"] = [{"E164PhoneNumber": 12065550100}]
+    with pytest.raises(InvalidCacheError, match="E164PhoneNumber"):
+        listings_from_cache(value, "chime_sdk_voice", current_state=True)

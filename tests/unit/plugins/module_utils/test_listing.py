@@ -85,8 +85,9 @@ class FakeChimeWire:
     ends exactly at the last order still carry a NextToken (followed by an empty page).
     """
 
-    def __init__(self, orders=(), max_results=99, full_page_token=False):
+    def __init__(self, orders=(), max_results=99, full_page_token=False, numbers=()):
         self.orders = list(orders)
+        self.numbers = list(numbers)
         self.max_results = max_results
         self.full_page_token = full_page_token
         self.script = []
@@ -104,6 +105,11 @@ class FakeChimeWire:
                 raise action
             if isinstance(action, bytes):
                 return self._response(request, 200, action)
+            if isinstance(action, tuple):
+                # (HTTP status, error code): any code, including one no client has ever seen.
+                status, code = action
+                body = json.dumps({"Code": code, "Message": "injected"}).encode()
+                return self._response(request, status, body, {"x-amzn-ErrorType": code})
             return self._error(request, action, "injected {0}".format(action))
         if url.path.startswith("/phone-number-orders/"):
             order_id = urllib.parse.unquote(url.path.rsplit("/", 1)[1])
@@ -111,6 +117,8 @@ class FakeChimeWire:
                 if order["PhoneNumberOrderId"] == order_id:
                     return self._response(request, 200, json.dumps({"PhoneNumberOrder": order}).encode())
             return self._error(request, "NotFoundException", "The phone number order does not exist.")
+        if url.path == "/phone-numbers":
+            return self._numbers_page(request, query)
         page_size = int(query.get("max-results", self.max_results))
         if not 1 <= page_size <= self.max_results:
             return self._error(request, "BadRequestException", "max-results out of range")
@@ -126,6 +134,14 @@ class FakeChimeWire:
         if self.repeat_token and token:
             next_token = token
         return self._page(request, self.orders[offset:end], next_token)
+
+    def _numbers_page(self, request, query):
+        page_size = int(query.get("max-results", self.max_results))
+        offset = int(query.get("next-token", "n-0")[2:])
+        end = min(offset + page_size, len(self.numbers))
+        next_token = "n-{0}".format(end) if end < len(self.numbers) else None
+        body = json.dumps({"NextToken": next_token, "PhoneNumbers": self.numbers[offset:end]}).encode()
+        return self._response(request, 200, body)
 
     def _page(self, request, orders, next_token):
         # Key order and compact separators as the service writes them; "NextToken": null at the end.
@@ -151,6 +167,10 @@ class FakeChimeWire:
     @property
     def list_requests(self):
         return [r for r in self.requests if r["path"] == "/phone-number-orders"]
+
+    @property
+    def number_requests(self):
+        return [r for r in self.requests if r["path"] == "/phone-numbers"]
 
 
 @pytest.fixture(scope="module")
@@ -717,7 +737,7 @@ def test_create_client_for_chime_sdk_voice_uses_the_region(botocore_session):
 
 def test_create_client_for_chime_sdk_voice_without_region_fails_before_a_client(botocore_session):
     module = FakeAWSModule(None, botocore_session)
-    with pytest.raises(InvalidOptionError, match="region is required"):
+    with pytest.raises(InvalidOptionError, match="no region is set"):
         create_client(module, "chime_sdk_voice")
     assert module.calls == []
 
@@ -747,10 +767,16 @@ def test_sleeps_never_exceed_max_total_wait(max_attempts, base_delay, max_delay,
     assert sum(sleep.calls) <= policy.max_total_wait() + 1e-9
 
 
-def test_huge_attempt_counts_do_not_overflow_the_backoff():
-    policy = RetryPolicy(max_attempts=5000, base_delay=0.5, max_delay=3.0)
+def test_huge_retry_numbers_do_not_overflow_the_backoff():
+    policy = RetryPolicy(max_attempts=100, base_delay=0.5, max_delay=3.0)
     assert policy.cap(4000) == 3.0
-    assert policy.max_total_wait() == pytest.approx(0.5 + 1 + 2 + 3 * (4999 - 3))
+    assert policy.max_total_wait() == pytest.approx(0.5 + 1 + 2 + 3 * (99 - 3))
+
+
+def test_the_largest_retry_budget_is_bounded():
+    # The bounds keep the worst case finite and documented: 100 attempts of at most 600 s each.
+    policy = RetryPolicy(max_attempts=100, base_delay=600, max_delay=600)
+    assert policy.max_total_wait() == 99 * 600
 
 
 def test_full_jitter_waits_between_zero_and_the_cap():
@@ -759,7 +785,11 @@ def test_full_jitter_waits_between_zero_and_the_cap():
 
 
 @pytest.mark.parametrize("kwargs", [dict(max_attempts=0), dict(max_attempts="3"), dict(max_attempts=True),
-                                    dict(base_delay=-1), dict(max_delay="x"), dict(base_delay=True)])
+                                    dict(max_attempts=101), dict(max_attempts=5000),
+                                    dict(base_delay=-1), dict(max_delay="x"), dict(base_delay=True),
+                                    dict(base_delay=float("nan")), dict(max_delay=float("nan")),
+                                    dict(base_delay=float("inf")), dict(max_delay=float("-inf")),
+                                    dict(max_delay=1e300), dict(base_delay=1e9), dict(max_delay=600.5)])
 def test_bad_retry_settings_are_rejected(kwargs):
     with pytest.raises(InvalidOptionError):
         RetryPolicy(**kwargs)
@@ -773,3 +803,154 @@ def test_get_orders_malformed_response_fails_without_data(botocore_session, body
     with pytest.raises(MalformedResponseError) as caught:
         get_orders(make_client(botocore_session, wire), ["order-00001"], policy=policy)
     assert "GetPhoneNumberOrder" in caught.value.message and len(sleep.calls) == 1
+
+
+# ---- 0.2.0: ListPhoneNumbers, the shared loop, local errors, secrets ------------------------------
+
+def make_numbers(count, status="Unassigned"):
+    return [{"PhoneNumberId": "+1206555{0:04d}".format(index), "E164PhoneNumber": "+1206555{0:04d}".format(index),
+             "Status": status, "ProductType": "VoiceConnector", "Type": "Local", "Country": "US",
+             "UpdatedTimestamp": "2026-01-03T00:00:00.000Z"} for index in range(count)]
+
+
+def test_list_account_lists_orders_and_numbers_with_the_same_loop(botocore_session):
+    wire = FakeChimeWire(make_orders(250), max_results=100, numbers=make_numbers(310))
+    listing_result = listing.list_account(make_client(botocore_session, wire, api="chime_sdk_voice"),
+                                          "chime_sdk_voice", current_state=True)
+    assert (len(listing_result.api_orders), listing_result.order_pages) == (250, 3)
+    assert (len(listing_result.api_numbers), listing_result.number_pages) == (310, 4)
+    assert [r["query"].get("next-token") for r in wire.number_requests] == [None, "n-100", "n-200", "n-300"]
+    assert {r["query"]["max-results"] for r in wire.number_requests} == {"100"}
+
+
+def test_list_account_without_current_state_never_calls_list_phone_numbers(botocore_session):
+    wire = FakeChimeWire(make_orders(5), numbers=make_numbers(5))
+    result = listing.list_account(make_client(botocore_session, wire), "chime")
+    assert result.api_numbers is None and wire.number_requests == []
+
+
+def test_a_failure_of_the_numbers_listing_fails_the_whole_listing(botocore_session):
+    wire = FakeChimeWire(make_orders(5), numbers=make_numbers(5))
+    original = wire.__call__
+
+    def deny_numbers(request, **kwargs):
+        if urllib.parse.urlsplit(request.url).path == "/phone-numbers":
+            return wire._error(request, "ForbiddenException", "denied")
+        return original(request, **kwargs)
+
+    client = make_client(botocore_session, None)
+    client.meta.events.register("before-send.chime", deny_numbers)
+    with pytest.raises(ChimeAccessDeniedError) as caught:
+        listing.list_account(client, "chime", current_state=True)
+    assert caught.value.action == "chime:ListPhoneNumbers"
+    assert "chime:ListPhoneNumbers denied (ForbiddenException, HTTP 403)" in caught.value.message
+    assert "current_state: false" in caught.value.message
+
+
+def test_numbers_pages_are_validated_like_order_pages(botocore_session):
+    for body in (b'{"PhoneNumbers": [1]}', b'{"PhoneNumbers": [{"E164PhoneNumber": 12065550100}]}',
+                 b'{"PhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": ["Assigned"]}]}',
+                 b'{"PhoneNumbers": {}}', b'{"NextToken": "x"}'):
+        wire = FakeChimeWire(make_orders(1))
+        wire.script = [body, body]
+        policy, dummy = quick_policy(max_attempts=2)
+        with pytest.raises(MalformedResponseError, match="ListPhoneNumbers"):
+            list(listing.iter_number_pages(make_client(botocore_session, wire), "chime", policy=policy))
+
+
+def test_http_status_alone_is_retried_even_with_an_error_code_nobody_has_seen(botocore_session):
+    # Neither the code nor the message is known to the retry rule: only the 5xx/429 status says "retry".
+    for status in (429, 500, 502, 503, 504):
+        wire = FakeChimeWire(make_orders(3))
+        wire.script = [(status, "SomethingNewException"), (status, "AnotherUnknownCode")]
+        policy, sleep = quick_policy(max_attempts=3)
+        orders, pages = list_orders(make_client(botocore_session, wire), "chime", policy=policy)
+        assert len(orders) == 3 and len(sleep.calls) == 2, status
+    # And a 4xx with an unknown code is not retried.
+    wire = FakeChimeWire(make_orders(3))
+    wire.script = [(418, "SomethingNewException")]
+    policy, sleep = quick_policy(max_attempts=3)
+    with pytest.raises(ChimeRequestError):
+        list_orders(make_client(botocore_session, wire), "chime", policy=policy)
+    assert sleep.calls == []
+
+
+def test_an_empty_next_token_is_a_malformed_page_not_the_end(botocore_session):
+    # The API documents an absent or null NextToken on the last page; "" taken as the end could
+    # stop half way and judge part of the account.
+    body = b'{"NextToken":"","PhoneNumberOrders":[]}'
+    wire = FakeChimeWire(make_orders(3))
+    wire.script = [body, body, body]
+    policy, sleep = quick_policy(max_attempts=3)
+    with pytest.raises(MalformedResponseError, match="empty NextToken"):
+        list_orders(make_client(botocore_session, wire), "chime", policy=policy)
+    assert len(sleep.calls) == 2
+    # Transient: a good page after it completes the listing.
+    wire = FakeChimeWire(make_orders(3))
+    wire.script = [body]
+    policy, sleep = quick_policy(max_attempts=3)
+    assert len(list_orders(make_client(botocore_session, wire), "chime", policy=policy)[0]) == 3
+
+
+@pytest.mark.parametrize("url, problem", [
+    ("http://127.0.0.1:99999", "Port out of range"),
+    ("http://127.0.0.1:0", "port 0"),
+    ("ftp://127.0.0.1:8080", "scheme must be http or https"),
+    ("127.0.0.1:8080", "scheme"),
+    ("http://", "no host"),
+    ("http://user:hunter2@127.0.0.1:99999", "Port out of range"),
+])
+def test_an_unusable_endpoint_fails_before_any_call_naming_it_without_credentials(url, problem):
+    with pytest.raises(InvalidOptionError) as caught:
+        listing.validate_endpoint_url(url)
+    assert problem.lower() in caught.value.message.lower()
+    assert "hunter2" not in caught.value.message
+    assert "127.0.0.1" in caught.value.message or "http://" in caught.value.message
+
+
+def test_a_local_error_before_any_response_is_not_retried_as_a_bad_page(botocore_session):
+    wire = FakeChimeWire(make_orders(3))
+    wire.script = [ValueError("cannot use this endpoint")] * 4
+    policy, sleep = quick_policy(max_attempts=4)
+    with pytest.raises(ChimeConnectionError) as caught:
+        list_orders(make_client(botocore_session, wire), "chime", policy=policy)
+    assert sleep.calls == [] and len(wire.requests) == 1
+    assert "could not be sent" in caught.value.message
+    assert "not the documented shape" not in caught.value.message
+
+
+def test_url_credentials_in_botocore_errors_never_reach_the_message(botocore_session):
+    wire = FakeChimeWire(make_orders(3))
+    wire.script = [botocore.exceptions.EndpointConnectionError(
+        endpoint_url="https://admin:s3cr3t-pw@chime.unit.test/phone-number-orders")] * 2
+    policy, dummy = quick_policy(max_attempts=2)
+    with pytest.raises(ChimeConnectionError) as caught:
+        list_orders(make_client(botocore_session, wire), "chime", policy=policy)
+    assert "s3cr3t-pw" not in caught.value.message and "admin" not in caught.value.message
+    assert "chime.unit.test" in caught.value.message
+    assert "s3cr3t-pw" not in str(caught.value)
+
+
+def test_endpoint_secrets_are_the_user_info():
+    assert listing.endpoint_secrets("https://admin:s3cr3t@host:1/x") == ["s3cr3t", "admin"]
+    assert listing.endpoint_secrets("https://host:1/x") == []
+    assert listing.endpoint_secrets(None) == []
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-central-1", "us-west-2"])
+def test_a_known_region_is_signed_for(region):
+    assert listing.connection_region("chime_sdk_voice", region) == region
+
+
+@pytest.mark.parametrize("region", ["mars-north-1", "us-east-10", "eu-south-2", "US-EAST-1"])
+def test_a_region_without_an_sdk_voice_endpoint_fails_naming_the_valid_ones(region):
+    with pytest.raises(InvalidOptionError) as caught:
+        listing.connection_region("chime_sdk_voice", region)
+    assert repr(region) in caught.value.message
+    assert "us-east-1" in caught.value.message and "eu-central-1" in caught.value.message
+    assert caught.value.code == "UnknownRegion"
+
+
+def test_the_legacy_namespace_is_always_signed_for_us_east_1():
+    assert listing.connection_region("chime", "eu-central-1") == "us-east-1"
+    assert listing.connection_region("chime", None) == "us-east-1"

@@ -394,7 +394,7 @@ def test_summary_escapes_table_breaking_characters_and_bounds_rows():
 
 def test_summary_of_a_passing_result():
     text = summary_markdown(passing_result())
-    assert text.startswith("# Phone number compliance: PASSED\n\nThe expected phone number is acquired.")
+    assert text.startswith("# Phone number compliance: PASSED\n\nThe expected phone number is acquired")
     assert "## Problems" not in text
 
 
