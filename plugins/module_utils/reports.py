@@ -481,8 +481,8 @@ def _add_properties(suite, inputs):
     for name, value in sorted(inputs.items()):
         if value is None:
             continue
-        ElementTree.SubElement(properties, "property", {"name": _xml_text(name),
-                                                         "value": _xml_text(_property_value(value))})
+        ElementTree.SubElement(properties, "property",
+                               {"name": _xml_text(name), "value": _xml_text(_property_value(value))})
 
 
 def _judged_cases(result):

@@ -252,6 +252,27 @@ def test_problem_fields_from_the_service_are_text_whatever_their_type():
     assert "surprise" not in problem
 
 
+ACCOUNT_STATUSES = st.sampled_from([None, "Unassigned", "Assigned", "AcquireInProgress", "AcquireFailed",
+                                    "ReleaseInProgress", "DeleteInProgress", "ReleaseFailed", "SomethingNew"])
+HELD_ROWS = st.dictionaries(st.integers(min_value=0, max_value=30).map(lambda n: "+1206555%04d" % n),
+                            st.tuples(st.sampled_from(["Acquired", "Failed", "Processing"]), ACCOUNT_STATUSES,
+                                      st.one_of(st.none(), st.just("2026-12-08T10:00:00.000Z"))), max_size=20)
+
+
+@given(HELD_ROWS, st.lists(st.integers(min_value=0, max_value=30).map(lambda n: "+1206555%04d" % n), min_size=1,
+                           max_size=15),
+       st.booleans(), st.lists(st.sampled_from(["eu-west-2", "us-west-2"]), unique=True))
+def test_property_the_judges_result_reaches_report_json_whole_and_valid(rows, expected, fail_on_unexpected, regions):
+    facts = [dict(fact(e164, status=status), account_status=account, phone_number_id=e164 if account else None,
+                  deletion_timestamp=deletion) for e164, (status, account, deletion) in rows.items()]
+    result = number_compliance(facts, expected, fail_on_unexpected=fail_on_unexpected, current_state=True,
+                               skipped=[{"region": region, "message": "denied"} for region in regions])
+    document = validate_report(build_reports(result, INPUTS, TIMING)["report.json"])
+    # Nothing the judge says is dropped or changed on the way into the report.
+    assert document["result"] == json.loads(json.dumps(result))
+    assert document["verdict"] == ("passed" if result["passed"] else "failed")
+
+
 # --------------------------------------------------------------------------- junit.xml (single)
 
 
@@ -779,8 +800,8 @@ def test_an_old_file_that_cannot_be_removed_is_named(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["summary.md"]
 
 
-def test_a_file_that_cannot_be_staged_fails_before_anything_is_replaced_and_leaves_no_temporary(tmp_path,
-                                                                                              monkeypatch):
+def test_a_file_that_cannot_be_staged_fails_before_anything_is_replaced_and_leaves_no_temporary(
+        tmp_path, monkeypatch):
     old_passing_set(tmp_path)
     real_fsync = os.fsync
     calls = []

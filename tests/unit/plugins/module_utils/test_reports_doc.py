@@ -74,8 +74,8 @@ FAILED_RESULT = result(
          "number_status": "Processing", "phone_number_order_id": "0c9d8e7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f",
          "order_status": "Processing", "account_status": None},
     ],
-    skipped=[{"region": "us-west-2", "message": "AccessDeniedException: not authorized to perform "
-                                                 "chime:ListPhoneNumberOrders in us-west-2"}],
+    skipped=[{"region": "us-west-2",
+              "message": "AccessDeniedException: not authorized to perform chime:ListPhoneNumberOrders in us-west-2"}],
     message="4 of 5 expected phone numbers are not acquired (1 released, 1 failed, 1 processing, 1 missing), "
             "and 1 region was not listed:\n"
             "  +12065550101 released: acquired in order %s but the account no longer holds it\n"
