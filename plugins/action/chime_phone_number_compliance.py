@@ -225,7 +225,8 @@ class ActionModule(ActionBase):
                 # One line per poll from the controller, so a long wait never looks like a hung job.
                 display.display("{0}: poll {1}: {2} expected phone number(s) still processing; next poll in {3:.0f} s, "
                                 "deadline in {4:.0f} s".format(self._task.get_name(), polls,
-                                                               len(compliance["processing"]), pause, remaining))
+                                                               len(compliance["processing"]), pause, remaining),
+                                stderr=True)
                 time.sleep(pause)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)

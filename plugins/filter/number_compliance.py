@@ -31,7 +31,7 @@ description:
   - Expected numbers are normalised to E.164 first, so C(+1 206-555-0100) and C(+1 206 555 0100) both mean
     C(+12065550100). Integers are refused with a hint to quote the number (YAML reads an unquoted C(+12065550100)
     as an integer, and a leading C(0) as octal). Duplicates count once and are listed in RV(_value.duplicates).
-  - An empty O(expected) is refused unless O(fail_on_unexpected=true): it would check nothing.
+  - An empty O(expected) is refused unless O(fail_on_unexpected=true), since it would check nothing.
   - If one number appears in several input entries, the entry with the latest C(updated_timestamp) wins, so the
     answer never depends on the order of the input.
   - Fails with an error naming every invalid expected entry and its position (counting from 1), before judging

@@ -113,7 +113,7 @@ options:
         warning and the marker group C(chime_skipped_region_<region>) (the C(voiceops.chime.assert_numbers_acquired)
         role then fails, naming it); with V(true) the source fails.'
       - 'An expression in O(compose), O(groups) or O(keyed_groups) that cannot be evaluated for a host: with V(false)
-        it is ignored for that host, as in every constructed inventory plugin; with V(true) the source fails.' 
+        it is ignored for that host, as in every constructed inventory plugin; with V(true) the source fails.'
       - Every other listing failure (throttling past the retry budget, a malformed page, a repeated C(NextToken))
         always fails the source, whatever this says.
     type: bool
@@ -214,11 +214,6 @@ hostvars_prefix: ""
 """
 
 import concurrent.futures
-
-try:
-    import boto3
-except ImportError:
-    pass  # AWSInventoryBase.parse() reports a missing boto3/botocore with the versions it needs.
 
 from ansible.errors import AnsibleError
 

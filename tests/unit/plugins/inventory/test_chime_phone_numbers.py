@@ -365,7 +365,8 @@ def test_no_orders_is_an_empty_inventory_not_an_error(run, aws):
 
 def test_compose_groups_and_keyed_groups(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    inventory = run({"api": "chime",
+    inventory = run({
+        "api": "chime",
         "compose": {"ansible_connection": "'ansible.builtin.local'", "digits": "chime_e164_phone_number[1:]"},
         "groups": {"needs_attention": "chime_number_status != 'Acquired'"},
         "keyed_groups": [{"key": "chime_product_type", "prefix": "product"}],
