@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree
 
+from report_schema import validate_report  # tests/report_schema.py
+
 TASK = "Write the reports"
 PLAY = """
 - name: Report a judgement
@@ -37,7 +39,8 @@ def test_writes_three_reports_then_nothing_changes(run_ansible, tmp_path, aws_en
     result = write(run_ansible, tmp_path, report_dir)
     assert result.returncode == 0, result.stdout + result.stderr
     task = result.task(TASK)
-    assert task["changed"] is True and task["passed"] is False
+    # Writing reports is not a change: they are outputs, not managed state.
+    assert task["changed"] is False and task["passed"] is False and task["verdict"] == "failed"
     assert task["files"] == {"json": str(report_dir / "report.json"), "junit": str(report_dir / "junit.xml"),
                              "markdown": str(report_dir / "summary.md")}
     suite = ElementTree.parse(str(report_dir / "junit.xml")).getroot().find("testsuite")
@@ -48,18 +51,22 @@ def test_writes_three_reports_then_nothing_changes(run_ansible, tmp_path, aws_en
     for path in report_dir.iterdir():
         assert aws_env["AWS_SECRET_ACCESS_KEY"] not in path.read_text()
 
-    # Same content: nothing rewritten, not changed.
+    validate_report(report_dir / "report.json")
+    # A second run writes the same set again, and is still not a change.
     again = write(run_ansible, tmp_path, report_dir).task(TASK)
-    assert again["changed"] is False and again["changed_files"] == []
+    assert again["changed"] is False
+    assert sorted(path.name for path in report_dir.iterdir()) == ["junit.xml", "report.json", "summary.md"]
 
 
 def test_check_mode_and_format_selection(run_ansible, tmp_path):
     report_dir = tmp_path / "reports"
     checked = write(run_ansible, tmp_path, report_dir, "--check").task(TASK)
-    assert checked["changed"] is True
+    assert checked["changed"] is False
     assert not report_dir.exists()
+    write(run_ansible, tmp_path, report_dir)
     result = run_ansible.playbook(PLAY, "-e", json.dumps({"report_dir": str(report_dir), "formats": ["junit"]}))
     assert result.task(TASK)["files"] == {"junit": str(report_dir / "junit.xml")}
+    # The formats not written this time are removed: no earlier verdict stays beside this one.
     assert sorted(p.name for p in report_dir.iterdir()) == ["junit.xml"]
 
 
@@ -79,5 +86,5 @@ def result_text(task):
 def test_ansible_doc_renders(run_ansible):
     result = run_ansible("ansible-doc", "voiceops.chime.chime_compliance_report")
     assert result.returncode == 0, result.stderr
-    for fragment in ("junit.xml", "check_mode", "EXAMPLES", "RETURN VALUES", "changed_files"):
+    for fragment in ("junit.xml", "check_mode", "EXAMPLES", "RETURN VALUES", "verdict", "hosts", "error"):
         assert fragment in result.stdout

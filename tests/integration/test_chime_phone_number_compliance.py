@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 TASK = "Check the numbers"
 
 
@@ -57,13 +59,28 @@ def test_listing_options_override_the_task_options(emulator, run_ansible):
     assert result.task(TASK)["compliance"]["passed"] is True
 
 
-def test_options_that_would_hide_numbers_are_refused(emulator, run_ansible):
-    result = run_ansible.playbook(play({"expected": ["+12065550100"], "endpoint_url": emulator.url,
-                                        "phone_numbers": ["+12065550100"]}))
+@pytest.mark.parametrize("option, value", [("phone_numbers", ["+12065550100"]), ("order_status", ["Successful"]),
+                                           ("product_type", ["VoiceConnector"]), ("phone_number_order_ids", ["o1"])])
+def test_options_that_would_hide_numbers_are_refused(emulator, run_ansible, option, value):
+    result = run_ansible.playbook(play({"expected": ["+12065550100"], "endpoint_url": emulator.url, option: value}))
     task = result.task(TASK)
     assert task["failed"] is True
-    assert task["msg"] == "phone_numbers cannot be used here: the check needs every ordered number"
-    assert emulator.stats()["list_requests"] == 0
+    assert task["msg"].startswith(option + " cannot be combined with expected: a check judges every order")
+    assert task["check"]["verdict"] == "error"
+    assert emulator.stats()["requests"] == 0
+
+
+@pytest.mark.parametrize("expected, fail_on_unexpected, message", [
+    ([], False, "an empty list would check nothing"),
+    (["+12065550100", 2065550101], False, "item 2 2065550101: a number, not a string: quote it"),
+])
+def test_a_check_that_would_mean_nothing_is_refused_before_any_call(emulator, run_ansible, expected,
+                                                                  fail_on_unexpected, message):
+    result = run_ansible.playbook(play({"expected": expected, "fail_on_unexpected": fail_on_unexpected,
+                                        "endpoint_url": emulator.url}))
+    task = result.task(TASK)
+    assert task["failed"] is True and message in task["msg"]
+    assert emulator.stats()["requests"] == 0
 
 
 def test_ansible_doc_renders(run_ansible):
