@@ -430,6 +430,10 @@ def _reason(category, fact, current_state):
         text = _account_description(fact)
         if category == "failed" and fact.account_status not in FAILED_STATUSES:
             text += ", a status this check does not count as acquired"
+        if fact.order_id is not None and fact.status is not None:
+            text = "{0} in order {1}, and {2}".format(
+                "still Processing" if fact.status == NUMBER_PROCESSING else "number status {0}".format(fact.status),
+                order_id, text)
         return text
     if category == "processing":
         return "still Processing in order {0} (order status {1})".format(order_id, order_status)

@@ -22,7 +22,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.reports import norm
 ROLE = "voiceops.chime.assert_numbers_acquired"
 # The JSON callback names a role's tasks "<role> : <task name>".
 ASSERT_TASK = ROLE + " : Assert that every expected phone number is acquired"
-CHECK_TASK = ROLE + " : List the ordered phone numbers and judge the expected ones"
+CHECK_TASK = ROLE + " : List the phone numbers and judge the expected ones"
 SHOW_TASK = "Show the result"
 RESCUE_SHOW_TASK = "Show the result after the role failed"
 
@@ -93,7 +93,7 @@ def assert_message(result):
 def test_all_expected_numbers_acquired_passes(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ["+1 (206) 555-0100", "+1.206.555.0101", 12065550102, "+13125550120"],
+        "assert_numbers_acquired_expected": ["+1 (206) 555-0100", "+1.206.555.0101", "+12065550102", "+13125550120"],
         "assert_numbers_acquired_endpoint_url": emulator.url,
     })
     assert result.returncode == 0, result.stdout + result.stderr
@@ -117,7 +117,8 @@ def test_failed_processing_and_missing_numbers_fail_each_named_with_its_reason(e
     assert lines[1:4] == [
         "  +13125550123 failed: number status Failed in order order-partial (order status Partial)",
         "  +15035550199 missing: not in any phone number order",
-        "  +16175550180 processing: still Processing in order order-processing (order status Processing)",
+        "  +16175550180 processing: still Processing in order order-processing, and the account shows it as "
+        "AcquireInProgress",
     ]
     assert lines[4] == "1 acquired number is not in the expected list (not checked)."
     # The fact was set before the assertion failed.
@@ -140,7 +141,7 @@ def test_fail_on_unexpected_fails_on_acquired_numbers_nobody_expected(emulator, 
     assert result.returncode == 2
     assert assert_message(result).splitlines() == [
         "All 3 expected phone numbers are acquired, but 1 acquired number is not in the expected list (1 unexpected):",
-        "  +13125550120 unexpected: acquired in order order-partial but not in the expected list",
+        "  +13125550120 unexpected: held by the account (Unassigned) but not in the expected list",
     ]
     assert fact["problems"][0]["category"] == "unexpected"
 
@@ -245,7 +246,7 @@ def test_reports_are_written_atomically_and_parse_back(emulator, run_ansible, tm
 
     summary = (report_dir / "summary.md").read_text()
     assert summary.startswith("# Phone number compliance: FAILED")
-    assert "| +16175550180 | processing | Processing | order-processing |" in summary
+    assert "| +16175550180 | processing | Processing |" in summary
 
     for path in report_dir.iterdir():
         text = path.read_text()
@@ -262,7 +263,8 @@ def test_check_mode_judges_but_writes_no_report(emulator, run_ansible, tmp_path)
         "assert_numbers_acquired_report_dir": str(report_dir)}, "--check")
     assert result.returncode == 0, result.stdout
     assert fact["passed"] is True
-    assert result.task(CHECK_TASK)["changed"] is True  # the reports would be written
+    # Reports are outputs, not managed state: never a change, and none is written in check mode.
+    assert result.task(CHECK_TASK)["changed"] is False
     assert not report_dir.exists()
 
 
@@ -279,8 +281,9 @@ def test_unwritable_report_dir_fails_before_listing_naming_the_directory(emulato
     message = result.task(CHECK_TASK)["msg"]
     assert message.startswith("cannot create report directory %s: " % report_dir), message
     assert "Traceback" not in result.stdout
-    assert emulator.stats()["list_requests"] == 0
-    assert fact is None
+    assert emulator.stats()["requests"] == 0
+    # The fact says why there is no verdict.
+    assert fact["verdict"] == "error" and fact["passed"] is False and fact["message"] == message
 
 
 # --------------------------------------------------------------------------- bad input and errors
@@ -294,31 +297,34 @@ def test_invalid_expected_entries_are_named_before_any_call(emulator, run_ansibl
     message = result.task(CHECK_TASK)["msg"]
     assert message == (
         "expected list has 2 invalid entries (E.164 numbers look like '+12065550100'): "
-        "item 1 '206-555-0101': must start with '+' and the country code; "
-        "item 2 '+1 206 555 01OO': must be '+' followed by 7 to 15 digits, the first not 0")
-    assert emulator.stats()["list_requests"] == 0
+        "item 2 '206-555-0101': must start with '+' and the country code; "
+        "item 3 '+1 206 555 01OO': must be '+' followed by 7 to 15 digits, the first not 0")
+    assert emulator.stats()["requests"] == 0
 
 
 @pytest.mark.parametrize("role_vars, fragment", [
     ({"assert_numbers_acquired_expected": {"+12065550100": "main line"}}, "assert_numbers_acquired_expected"),
     ({"assert_numbers_acquired_expected": [], "assert_numbers_acquired_fail_on_unexpected": False},
-     "must not be empty"),
+     "an empty list would check nothing"),
     ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_source": "spreadsheet"},
      "assert_numbers_acquired_source"),
     ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_api": "chime_voice"},
      "assert_numbers_acquired_api"),
     ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_wait_timeout": -5},
-     "assert_numbers_acquired_wait_timeout must be >= 0"),
+     "wait_timeout must be from 0 to 86400 seconds, got -5"),
+    ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_poll_interval": 0},
+     "poll_interval must be from 1 to 3600 seconds, got 0"),
+    ({"assert_numbers_acquired_expected": ["+12065550100", 12065550101]}, "item 2 12065550101"),
 ])
 def test_invalid_role_inputs_fail_before_any_call(emulator, run_ansible, tmp_path, role_vars, fragment):
     result, fact = run_role(run_ansible, tmp_path, dict(role_vars, assert_numbers_acquired_endpoint_url=emulator.url))
     assert result.returncode == 2
     assert fragment in result.stdout
     # The message names only the input that is wrong.
-    for other in ("wait_timeout must be", "poll_interval must be", "must not be empty"):
+    for other in ("wait_timeout must be", "poll_interval must be", "would check nothing"):
         if other not in fragment:
             assert other not in result.stdout, other
-    assert emulator.stats()["list_requests"] == 0
+    assert emulator.stats()["requests"] == 0
 
 
 def test_missing_expected_list_is_reported_by_the_argument_spec(emulator, run_ansible, tmp_path):
@@ -327,20 +333,59 @@ def test_missing_expected_list_is_reported_by_the_argument_spec(emulator, run_an
     assert "missing required arguments: assert_numbers_acquired_expected" in result.stdout
 
 
-def test_a_failed_listing_leaves_no_earlier_report_to_publish(emulator, run_ansible, tmp_path):
+def assert_error_set(report_dir, message_fragment, error_code=None):
+    """The directory holds exactly one error set: report.json (verdict error), junit.xml with an <error>,
+    summary.md saying "could not check"; never an earlier verdict."""
+    assert sorted(path.name for path in report_dir.iterdir()) == ["junit.xml", "report.json", "summary.md"]
+    report = validate_report(report_dir / "report.json")
+    assert report["verdict"] == "error" and report["passed"] is False
+    assert message_fragment in report["error"]["message"]
+    if error_code:
+        assert report["error"]["error_code"] == error_code
+    root = ElementTree.parse(str(report_dir / "junit.xml")).getroot()
+    assert root.findall(".//failure") == []
+    (error,) = root.findall(".//error")
+    assert message_fragment in error.get("message") + (error.text or "")
+    summary = (report_dir / "summary.md").read_text()
+    assert "COULD NOT CHECK" in summary and "PASSED" not in summary
+    return report
+
+
+def test_a_run_that_cannot_list_replaces_the_previous_reports_with_an_error_set(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     report_dir = tmp_path / "reports"
     role_vars = {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
                  "assert_numbers_acquired_report_dir": str(report_dir)}
     result, fact = run_role(run_ansible, tmp_path, role_vars)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sorted(path.name for path in report_dir.iterdir()) == ["junit.xml", "report.json", "summary.md"]
-    # The next run cannot list: the passing reports of the first run must not survive it.
+    assert validate_report(report_dir / "report.json")["verdict"] == "passed"
+    # The next run cannot list: a dashboard must show "could not check", never the first run's PASS.
     emulator.inject(forbidden=1)
     result, fact = run_role(run_ansible, tmp_path, role_vars)
     assert result.returncode == 2
     assert result.task(CHECK_TASK)["error_code"] == "ForbiddenException"
-    assert list(report_dir.iterdir()) == []
+    assert_error_set(report_dir, "chime:ListPhoneNumberOrders denied", "ForbiddenException")
+    assert fact["verdict"] == "error" and fact["iam_action"] == "chime:ListPhoneNumberOrders"
+
+
+@pytest.mark.parametrize("bad_vars, fragment", [
+    ({"assert_numbers_acquired_expected": ["+12065550100", "tbd"]}, "item 2 'tbd'"),
+    ({"assert_numbers_acquired_expected": []}, "an empty list would check nothing"),
+    ({"assert_numbers_acquired_wait_timeout": 10 ** 6}, "wait_timeout must be from 0 to 86400"),
+])
+def test_a_refused_input_once_the_report_dir_is_known_leaves_an_error_set_not_the_old_pass(
+        emulator, run_ansible, tmp_path, bad_vars, fragment):
+    emulator.set_orders(ORDERS)
+    report_dir = tmp_path / "reports"
+    role_vars = {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
+                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    assert run_role(run_ansible, tmp_path, role_vars)[0].returncode == 0
+    requests = emulator.stats()["requests"]
+    result, fact = run_role(run_ansible, tmp_path, dict(role_vars, **bad_vars))
+    assert result.returncode == 2
+    assert_error_set(report_dir, fragment, "InvalidInput")
+    assert emulator.stats()["requests"] == requests
+    assert fact["verdict"] == "error" and fragment in fact["message"]
 
 
 def test_api_denial_fails_with_the_listing_error_and_no_verdict(emulator, run_ansible, tmp_path):
@@ -354,7 +399,9 @@ def test_api_denial_fails_with_the_listing_error_and_no_verdict(emulator, run_an
     assert task["iam_action"] == "chime:ListPhoneNumberOrders"
     assert "chime:ListPhoneNumberOrders" in task["msg"]
     assert "compliance" not in task
-    assert fact is None
+    # No verdict, but the fact says why, on this path too (the role README's promise).
+    assert fact == {"passed": False, "verdict": "error", "message": task["msg"], "error_code": "ForbiddenException",
+                    "iam_action": "chime:ListPhoneNumberOrders", "http_status": 403}
     # 403 is not retried.
     assert emulator.stats()["list_requests"] == 1
 
@@ -387,14 +434,14 @@ def test_module_defaults_for_the_action_group_reach_the_listing(emulator, run_an
     assert emulator.stats()["list_requests"] == 1
 
 
-def test_a_play_over_many_hosts_checks_once_on_the_controller(emulator, run_ansible, tmp_path):
+def test_each_play_host_is_a_check_target_judged_on_the_controller(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     inventory = tmp_path / "hosts.yml"
-    # Machines the play targets (reached locally here), and an explicit localhost without an
-    # interpreter: the role must still run once, locally, with the controller's Python.
+    # Targets that are not machines to log in to (an ssh connection would fail), and an explicit
+    # localhost without an interpreter: each check runs locally, with the controller's Python.
     inventory.write_text(
-        "all:\n  hosts:\n    localhost: {}\n    web1: {ansible_connection: local}\n"
-        "    web2: {ansible_connection: local}\n")
+        "all:\n  hosts:\n    localhost: {}\n    web1: {ansible_connection: ssh, ansible_host: 192.0.2.1}\n"
+        "    web2: {ansible_connection: ssh, ansible_host: 192.0.2.2}\n")
     play = """
 - name: Check the numbers from a play over many hosts
   hosts: web1,web2
@@ -410,7 +457,8 @@ def test_a_play_over_many_hosts_checks_once_on_the_controller(emulator, run_ansi
                                   json.dumps({"assert_numbers_acquired_expected": ACQUIRED,
                                               "assert_numbers_acquired_endpoint_url": emulator.url}))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert emulator.stats()["list_requests"] == 1
+    # One check per target.
+    assert emulator.stats()["list_requests"] == 2
     for host in ("web1", "web2"):
         assert result.task(SHOW_TASK, host=host)["assert_numbers_acquired_result.passed"] is True
 
@@ -419,7 +467,8 @@ def test_inventory_source_judges_the_inventory_plugins_hosts_without_calling_the
         emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     inventory = tmp_path / "numbers.chime_phone_numbers.yml"
-    inventory.write_text("plugin: voiceops.chime.chime_phone_numbers\nendpoint_url: %s\n" % emulator.url)
+    inventory.write_text("plugin: voiceops.chime.chime_phone_numbers\nendpoint_url: %s\ncurrent_state: true\n"
+                         % emulator.url)
     report_dir = tmp_path / "reports"
     result, fact = run_role(run_ansible, tmp_path, {
         "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+15035550199"],
@@ -428,7 +477,7 @@ def test_inventory_source_judges_the_inventory_plugins_hosts_without_calling_the
     assert result.returncode == 2, result.stdout + result.stderr
     assert assert_message(result).splitlines()[1:3] == [
         "  +13125550123 failed: number status Failed in order order-partial (order status Partial)",
-        "  +15035550199 missing: not in any phone number order",
+        "  +15035550199 missing: not in any phone number order and not in the account",
     ]
     assert fact["unexpected"] == ["+13125550120"]
     assert fact["counts"]["ordered"] == 6
@@ -452,9 +501,9 @@ def test_inventory_source_that_failed_to_load_is_not_judged_as_no_orders(emulato
         "assert_numbers_acquired_report_dir": str(report_dir)}, "-i", str(inventory))
     assert result.returncode == 2, result.stdout + result.stderr
     assert "No phone numbers inventory was loaded" in result.stdout
-    # No verdict and no report claiming the numbers were never ordered.
-    assert fact is None
-    assert not (report_dir / "report.json").exists()
+    # No verdict, and no report claiming the numbers were never ordered: "could not check".
+    assert fact["verdict"] == "error" and fact["message"].startswith("No phone numbers inventory was loaded")
+    assert_error_set(report_dir, "No phone numbers inventory was loaded")
     assert "not in any phone number order" not in result.stdout
 
 
@@ -462,5 +511,5 @@ def test_ansible_doc_shows_every_role_variable(run_ansible):
     result = run_ansible("ansible-doc", "-t", "role", ROLE)
     assert result.returncode == 0, result.stderr
     for name in ("expected", "source", "api", "region", "profile", "endpoint_url", "fail_on_unexpected",
-                 "wait_timeout", "poll_interval", "hostvars_prefix", "report_dir"):
+                 "wait_timeout", "poll_interval", "hostvars_prefix", "report_dir", "current_state", "summary_dir"):
         assert "assert_numbers_acquired_" + name in result.stdout, name
