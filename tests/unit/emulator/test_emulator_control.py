@@ -39,6 +39,10 @@ def test_control_api_drives_the_emulator_over_http(emu):
         control._call("POST", "explode", {})  # pylint: disable=protected-access
     with pytest.raises(EmulatorConfigError, match="use POST"):
         control._call("GET", "inject")  # pylint: disable=protected-access
+    with pytest.raises(EmulatorConfigError, match="use GET"):
+        control._call("POST", "numbers", {})  # pylint: disable=protected-access
+    with pytest.raises(EmulatorConfigError, match="unknown control action"):
+        control._call("GET", "explode")  # pylint: disable=protected-access
     control.reset()
     assert control.stats()["requests"] == 0
 
