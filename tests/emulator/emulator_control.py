@@ -35,6 +35,8 @@ _POST_ACTIONS = {
     "numbers/add": "add_number",
 }
 
+_GET_ACTIONS = frozenset(("health", "stats", "orders", "numbers"))
+
 
 def _query_value(query, name, default=None):
     values = query.get(name)
@@ -67,6 +69,8 @@ def handle_control(emulator, handler, method, raw_path, raw_query, body):
             result = {"PhoneNumbers": emulator.numbers(_query_value(query, "region", "us-east-1"),
                                                        account=_query_value(query, "account"),
                                                        api=_query_value(query, "api"))}
+        elif action not in _POST_ACTIONS and action not in _GET_ACTIONS:
+            return emulator.reply_json(handler, 404, {"error": f"unknown control action {action!r}"})
         elif method != "POST":
             return emulator.reply_json(handler, 405, {"error": f"use POST for /_emulator/{action}"})
         elif action == "orders":
@@ -76,7 +80,7 @@ def handle_control(emulator, handler, method, raw_path, raw_query, body):
         elif action in _POST_ACTIONS:
             result = getattr(emulator, _POST_ACTIONS[action])(**arguments)
         else:
-            return emulator.reply_json(handler, 404, {"error": f"unknown control action {action!r}"})
+            return emulator.reply_json(handler, 405, {"error": f"use GET for /_emulator/{action}"})
     except (EmulatorConfigError, TypeError, ValueError) as exc:
         return emulator.reply_json(handler, 400, {"error": str(exc)})
     return emulator.reply_json(handler, 200, result)

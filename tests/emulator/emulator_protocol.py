@@ -55,10 +55,13 @@ ERROR_STATUS = {
     "ServiceUnavailableException": 503,
 }
 
-# The operations' modeled errors carry {"Code": <ErrorCode enum>, "Message": ...} in the body
-# (botocore's error shapes); the exception name travels in x-amzn-ErrorType, which is what
-# botocore reports as Error.Code. Errors from AWS's front end (signature, unknown key or
-# operation) and caller-chosen codes are not modeled and carry only {"message": ...}.
+# The operations' modeled errors (botocore's error shapes). The exception name travels in
+# x-amzn-ErrorType, which is what botocore reports as Error.Code. The legacy model gives the
+# shapes a Code member (its ErrorCode enum) and a Message; the chime-sdk-voice model gives them
+# no members at all, so that namespace sends only Message, which every rest-json client reads
+# as protocol, not as a member. Errors from AWS's front end (signature, unknown key or
+# operation, oversized body) and caller-chosen codes are not modeled and carry only
+# {"message": ...}.
 MODELED_ERROR_CODES = {
     "BadRequestException": "BadRequest",
     "ForbiddenException": "Forbidden",
@@ -96,12 +99,14 @@ class FramingError(Exception):
         self.message = message
 
 
-def error_body(error):
+def error_body(error, namespace):
     modeled = MODELED_ERROR_CODES.get(error.code)
-    if modeled is not None:
+    if modeled is None:
+        document = {"message": error.message}
+    elif namespace == API_CHIME:
         document = {"Code": modeled, "Message": error.message}
     else:
-        document = {"message": error.message}
+        document = {"Message": error.message}
     return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 
@@ -338,6 +343,6 @@ class ResponseWriter:
             self.log_stream.flush()
         handler.wfile.write(b"".join(head) + body)
 
-    def send_error(self, handler, error):
-        self.send(handler, error.status, error_body(error), error_code=error.code, fault=error.fault)
+    def send_error(self, handler, error, namespace):
+        self.send(handler, error.status, error_body(error, namespace), error_code=error.code, fault=error.fault)
         return error.status

@@ -418,11 +418,14 @@ class ChimeEmulator:
             if control:
                 self.note_control_request()
                 return self.reply_json(handler, error.status, {"error": error.message})
+            # 400 is the operations' modeled BadRequestException; a 413 is the front end's.
+            code = "BadRequestException" if error.status == 400 else "RequestEntityTooLargeException"
             with self._lock:
                 self._stats["requests"] += 1
                 self._count("by_status", str(error.status))
-                self._count("by_error_code", "BadRequestException")
-            return self.writer.send_error(handler, ApiError("BadRequestException", error.message, status=error.status))
+                self._count("by_error_code", code)
+            namespace = route_request(raw_path, handler.headers.get("User-Agent", ""), self.api).namespace
+            return self.writer.send_error(handler, ApiError(code, error.message, status=error.status), namespace)
         body = handler.rfile.read(length) if length else b""
         if control:
             return handle_control(self, handler, method, raw_path, raw_query, body)
@@ -487,7 +490,7 @@ class ChimeEmulator:
             with self._lock:
                 self._count("by_status", str(error.status))
                 self._count("by_error_code", error.code)
-            return self.writer.send_error(handler, error)
+            return self.writer.send_error(handler, error, route.namespace)
         with self._lock:
             self._count("by_status", "200")
         self.writer.send(handler, 200, payload, fault=fault_kind)

@@ -93,9 +93,11 @@ def test_standard_retry_mode_retries_a_5xx_by_status_alone(emu):
 
 
 def test_http_error_with_a_modeled_code_gets_the_modeled_body(emu):
-    emu.inject(http_error={"status": 502, "code": "ServiceFailureException"})
-    response, body = raw_request(emu, "/phone-number-orders")
+    emu.inject(http_error={"status": 502, "code": "ServiceFailureException", "count": 2})
+    response, body = raw_request(emu, "/chime/phone-number-orders")
     assert response.status == 502 and json.loads(body)["Code"] == "ServiceFailure"
+    response, body = raw_request(emu, "/phone-number-orders")
+    assert response.status == 502 and set(json.loads(body)) == {"Message"}
 
 
 @pytest.mark.parametrize("http_error", [

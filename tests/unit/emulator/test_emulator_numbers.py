@@ -144,7 +144,8 @@ def test_derived_numbers_follow_scheduled_status_changes(small):
     # The order's numbers all became Acquired, and it is still B's latest order.
     assert status_by_id(after) == {A: "Unassigned", B: "Unassigned", C: "Unassigned"}
     # Now the first order is the latest for A and B, and it failed.
-    small.schedule_status("11111111-1111-1111-1111-111111111111", order_status="Failed", number_status="Failed")
+    small.schedule_status("11111111-1111-1111-1111-111111111111", order_status="Failed", number_status="Failed",
+                          updated_timestamp="2099-01-01T00:00:00.000Z")
     assert status_by_id(client.list_phone_numbers()["PhoneNumbers"]) == {C: "Unassigned"}
 
 

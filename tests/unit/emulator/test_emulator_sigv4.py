@@ -21,7 +21,7 @@ from chime_emulator import sigv4_signature
 
 
 def test_request_without_authorization_gets_401(emu):
-    response, body = raw_request(emu, "/phone-number-orders", auth=False)
+    response, body = raw_request(emu, "/chime/phone-number-orders", auth=False)
     assert response.status == 401
     assert response.getheader("x-amzn-ErrorType") == "UnauthorizedClientException"
     assert json.loads(body)["Code"] == "Unauthorized"
