@@ -59,11 +59,14 @@ def main(cli):
     with tempfile.TemporaryDirectory() as home, ChimeEmulator(generate=250, seed=3) as emulator:
         env = cli_env(home)
         served = emulator.orders()
+        # botocore sends byte-identical requests for the two namespaces: the emulator serves the default,
+        # chime-sdk-voice, at its root and the legacy chime namespace under /chime.
+        legacy = emulator.url + '/chime'
 
         # The CLI has no paginator for this operation either: follow NextToken by hand.
         ids, token, pages = [], None, 0
         while True:
-            args = ['chime', 'list-phone-number-orders', '--endpoint-url', emulator.url, '--max-results', '99']
+            args = ['chime', 'list-phone-number-orders', '--endpoint-url', legacy, '--max-results', '99']
             if token:
                 args += ['--next-token', token]
             proc = aws(cli, env, *args)
@@ -78,35 +81,56 @@ def main(cli):
         check(ids == [order['PhoneNumberOrderId'] for order in served], 'chime: every order, in order')
 
         first = served[0]
-        proc = aws(cli, env, 'chime', 'get-phone-number-order', '--endpoint-url', emulator.url,
+        proc = aws(cli, env, 'chime', 'get-phone-number-order', '--endpoint-url', legacy,
                    '--phone-number-order-id', first['PhoneNumberOrderId'])
         check(proc.returncode == 0 and json.loads(proc.stdout)['PhoneNumberOrder']['UpdatedTimestamp']
               == first['UpdatedTimestamp'], 'chime: get-phone-number-order returns the order', proc.stderr)
 
-        proc = aws(cli, env, 'chime', 'get-phone-number-order', '--endpoint-url', emulator.url,
+        proc = aws(cli, env, 'chime', 'get-phone-number-order', '--endpoint-url', legacy,
                    '--phone-number-order-id', '00000000-0000-0000-0000-000000000000')
         check(proc.returncode != 0 and 'NotFoundException' in proc.stderr, 'chime: unknown order is NotFoundException',
               proc.stderr)
 
-        proc = aws(cli, env, 'chime', 'list-phone-number-orders', '--endpoint-url', emulator.url, '--max-results', '100')
+        proc = aws(cli, env, 'chime', 'list-phone-number-orders', '--endpoint-url', legacy, '--max-results', '100')
         check(proc.returncode != 0 and 'BadRequestException' in proc.stderr,
               'chime: max-results 100 is BadRequestException', proc.stderr)
 
-        # chime-sdk-voice is told apart by the emulator's /chime-sdk-voice path prefix (botocore sends
-        # byte-identical requests for the two namespaces); its page size goes to 100.
-        proc = aws(cli, env, 'chime-sdk-voice', 'list-phone-number-orders', '--endpoint-url',
-                   emulator.url + '/chime-sdk-voice', '--max-results', '100')
+        # chime-sdk-voice at the root; its page size goes to 100.
+        proc = aws(cli, env, 'chime-sdk-voice', 'list-phone-number-orders', '--endpoint-url', emulator.url,
+                   '--max-results', '100')
         check(proc.returncode == 0 and len(json.loads(proc.stdout)['PhoneNumberOrders']) == 100,
               'chime-sdk-voice: a page of 100', proc.stderr)
 
+        # The account's current numbers, as the compliance check lists them, in both namespaces.
+        held = emulator.numbers()
+        for namespace, url, page_size in (('chime-sdk-voice', emulator.url, '100'), ('chime', legacy, '99')):
+            numbers, token = [], None
+            while True:
+                args = [namespace, 'list-phone-numbers', '--endpoint-url', url, '--max-results', page_size]
+                proc = aws(cli, env, *(args + (['--next-token', token] if token else [])))
+                check(proc.returncode == 0, '%s: list-phone-numbers page' % namespace, proc.stderr)
+                page = json.loads(proc.stdout)
+                numbers += [number['E164PhoneNumber'] for number in page['PhoneNumbers']]
+                token = page.get('NextToken')
+                if not token:
+                    break
+            check(sorted(numbers) == sorted(number['E164PhoneNumber'] for number in held) and numbers,
+                  '%s: list-phone-numbers lists every held number' % namespace)
+        emulator.delete_number(held[0]['E164PhoneNumber'])
+        proc = aws(cli, env, 'chime-sdk-voice', 'get-phone-number', '--endpoint-url', emulator.url,
+                   '--phone-number-id', held[0]['PhoneNumberId'])
+        number = json.loads(proc.stdout)['PhoneNumber'] if proc.returncode == 0 else {}
+        check(number.get('Status') == 'DeleteInProgress' and number.get('DeletionTimestamp'),
+              'chime-sdk-voice: get-phone-number shows a number in the deletion queue', proc.stderr)
+
         before = emulator.stats()['list_requests']
         emulator.inject(throttle=2)
-        proc = aws(cli, env, 'chime', 'list-phone-number-orders', '--endpoint-url', emulator.url)
+        proc = aws(cli, env, 'chime', 'list-phone-number-orders', '--endpoint-url', legacy)
         check(proc.returncode == 0 and emulator.stats()['list_requests'] - before == 3,
               'chime: 2 throttled requests retried by the CLI (legacy retry mode)', proc.stderr)
 
         emulator.inject(forbidden=1)
-        proc = aws(cli, env, 'chime', 'list-phone-number-orders', '--endpoint-url', emulator.url)
+        proc = aws(cli, env, 'chime', 'list-phone-number-orders', '--endpoint-url', legacy)
         check(proc.returncode != 0 and 'ForbiddenException' in proc.stderr, 'chime: a denied call is ForbiddenException',
               proc.stderr)
     print('AWS CLI checks passed')
