@@ -2,15 +2,17 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """``make demo``: the compliance check end to end against the local Chime emulator.
 
-1. Starts tests/emulator/chime_emulator.py with the orders in docs/demo/orders.json.
+1. Starts tests/emulator/chime_emulator.py with docs/demo/orders.json: the orders and the
+   account's current numbers, in the Amazon Chime SDK Voice shape (the default namespace).
 2. Runs ``ansible-playbook voiceops.chime.verify_numbers -e @docs/demo/expected.yml`` with dummy
-   credentials: every expected number is acquired, the run passes.
-3. Runs it again with docs/demo/expected-failing.yml, which adds a number whose order failed and
-   one that was never ordered: that run must fail, naming exactly those two.
+   credentials: every expected number is held by the account, the run passes.
+3. Runs it again with docs/demo/expected-failing.yml, which adds a number whose order failed, one
+   that was never ordered, and one that was acquired and has since been deleted (its order still
+   says Acquired): that run must fail, naming exactly those three.
 4. Prints each run's summary table and where its reports are, stops the emulator, and says what
    to change to run the same check against AWS.
 
-Exits 0 only when run 1 passed and run 2 failed for exactly the two numbers. Standard library
+Exits 0 only when run 1 passed and run 2 failed for exactly the three numbers. Standard library
 only; run it with a lane's Python (``make demo`` does), which has ansible-playbook beside it and
 ANSIBLE_COLLECTIONS_PATH set to a collections root holding voiceops.chime and amazon.aws.
 """
@@ -37,6 +39,7 @@ PLAYBOOK = "voiceops.chime.verify_numbers"
 # What the failing run must report, and nothing else.
 EXPECTED_FAILED = ["+13125550123"]
 EXPECTED_MISSING = ["+15035550199"]
+EXPECTED_RELEASED = ["+13035550160"]
 
 # Dummy credentials: the emulator accepts any signature unless asked to verify.
 DUMMY_AWS_ENV = {
@@ -151,7 +154,8 @@ def main():
                 "Run 1: every expected number is acquired (this run must pass)",
                 DEMO / "expected.yml", url, OUTPUT / "passing", env)
             failing_rc, failing = run_check(
-                "Run 2: one number failed in its order, one was never ordered (this run must fail)",
+                "Run 2: one number failed in its order, one was never ordered, one was deleted since "
+                "(this run must fail)",
                 DEMO / "expected-failing.yml", url, OUTPUT / "failing", env)
         finally:
             stop_emulator(process)
@@ -163,10 +167,12 @@ def main():
     if failing_rc == 0 or not failing:
         problems.append("run 2 should have failed (exit %s)" % failing_rc)
     else:
-        found = (failing["result"]["failed"], failing["result"]["missing"], failing["result"]["processing"])
-        if found != (EXPECTED_FAILED, EXPECTED_MISSING, []):
-            problems.append("run 2 should have failed for %s (failed) and %s (missing), got failed=%s missing=%s "
-                            "processing=%s" % ((EXPECTED_FAILED, EXPECTED_MISSING) + found))
+        result = failing["result"]
+        found = (result["failed"], result["missing"], result["released"], result["processing"])
+        if found != (EXPECTED_FAILED, EXPECTED_MISSING, EXPECTED_RELEASED, []):
+            problems.append("run 2 should have failed for %s (failed), %s (missing) and %s (released), got failed=%s "
+                            "missing=%s released=%s processing=%s"
+                            % ((EXPECTED_FAILED, EXPECTED_MISSING, EXPECTED_RELEASED) + found))
 
     banner("Running the same check against AWS")
     print("""Nothing in the playbook changes. Leave out the emulator's endpoint and use real credentials:
@@ -176,18 +182,18 @@ def main():
 
 where my-expected.yml lists your numbers (see docs/demo/expected.yml), and optionally:
 
+  assert_numbers_acquired_region: us-east-1            # or AWS_REGION, or the profile's region
   assert_numbers_acquired_report_dir: reports/chime    # report.json, junit.xml, summary.md
-  assert_numbers_acquired_wait_timeout: 600            # wait for numbers still Processing
-  assert_numbers_acquired_api: chime_sdk_voice         # Amazon Chime SDK Voice instead of the legacy API
-  assert_numbers_acquired_region: eu-central-1         # required with chime_sdk_voice
+  assert_numbers_acquired_wait_timeout: 600            # wait for numbers still being provisioned
 
-The credentials need the IAM action chime:ListPhoneNumberOrders (docs/ has a least-privilege policy).""")
+The credentials need the IAM actions chime:ListPhoneNumberOrders and chime:ListPhoneNumbers
+(docs/iam-policy.md has a least-privilege policy).""")
 
     if problems:
         banner("Demo FAILED: " + "; ".join(problems))
         return 1
-    banner("Demo OK: run 1 passed; run 2 failed for exactly %s (failed) and %s (missing)"
-           % (", ".join(EXPECTED_FAILED), ", ".join(EXPECTED_MISSING)))
+    banner("Demo OK: run 1 passed; run 2 failed for exactly %s (failed), %s (missing) and %s (released)"
+           % (", ".join(EXPECTED_FAILED), ", ".join(EXPECTED_MISSING), ", ".join(EXPECTED_RELEASED)))
     return 0
 
 
