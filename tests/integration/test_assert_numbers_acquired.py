@@ -518,3 +518,95 @@ def test_ansible_doc_shows_every_role_variable(run_ansible):
     for name in ("expected", "source", "api", "region", "profile", "endpoint_url", "fail_on_unexpected",
                  "wait_timeout", "poll_interval", "hostvars_prefix", "report_dir", "current_state", "summary_dir"):
         assert "assert_numbers_acquired_" + name in result.stdout, name
+
+
+# --------------------------------------------------------------------------- 0.2.0: the account as it is now
+
+
+def test_a_number_acquired_and_deleted_since_is_released_not_acquired(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    emulator.delete_number("+12065550101")      # in the deletion queue
+    emulator.release_number("+12065550102")     # gone from the account
+    report_dir = tmp_path / "reports"
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_report_dir": str(report_dir)})
+    assert result.returncode == 2
+    lines = assert_message(result).splitlines()
+    assert lines[0] == "2 of 3 expected phone numbers are not acquired (2 released):"
+    assert lines[1].startswith("  +12065550101 released: acquired in order order-acquired but the account shows it as "
+                               "DeleteInProgress (deletion ")
+    assert lines[2] == "  +12065550102 released: acquired in order order-acquired but no longer in the account"
+    assert fact["released"] == ["+12065550101", "+12065550102"] and fact["current_state"] is True
+    report = validate_report(report_dir / "report.json")
+    assert report["result"]["released"] == ["+12065550101", "+12065550102"]
+    cases = dict((case.get("name"), case) for case in ElementTree.parse(str(report_dir / "junit.xml")).iter("testcase"))
+    assert cases["+12065550102"].find("failure").get("type") == "released"
+    # Turned off, the check judges order history only: it passes, and its message says what it did not check.
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_current_state": False})
+    assert result.returncode == 0
+    assert "order history only" in assert_message(result)
+
+
+def write_inventory_source(tmp_path, name, url, **options):
+    path = tmp_path / ("%s.chime_phone_numbers.yml" % name)
+    lines = ["plugin: voiceops.chime.chime_phone_numbers", "endpoint_url: " + url]
+    lines += ["%s: %s" % (key, json.dumps(value)) for key, value in options.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_inventory_source_without_current_state_is_refused_naming_the_setting(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    source = write_inventory_source(tmp_path, "numbers", emulator.url)
+    result, fact = run_role(run_ansible, tmp_path, {"assert_numbers_acquired_expected": ACQUIRED,
+                                                    "assert_numbers_acquired_source": "inventory"}, "-i", str(source))
+    assert result.returncode == 2
+    assert fact["verdict"] == "error"
+    assert "configured without current_state: true" in fact["message"]
+    assert "assert_numbers_acquired_current_state: false" in fact["message"]
+
+
+def test_a_region_the_inventory_skipped_fails_the_role_and_the_reports_name_it(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    emulator.inject(deny_regions=["eu-west-2"])
+    source = write_inventory_source(tmp_path, "numbers", emulator.url, regions=["us-east-1", "eu-west-2"],
+                                    strict=False, current_state=True)
+    report_dir = tmp_path / "reports"
+    result, fact = run_role(run_ansible, tmp_path, {
+        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_source": "inventory",
+        "assert_numbers_acquired_fail_on_unexpected": True,
+        "assert_numbers_acquired_report_dir": str(report_dir)}, "-i", str(source))
+    # Every expected number is held in us-east-1, but eu-west-2 was not listed: no pass.
+    assert result.returncode == 2, result.stdout
+    assert fact["acquired"] == ACQUIRED and fact["passed"] is False
+    assert fact["skipped"] == [{"region": "eu-west-2", "message": "skipped by the inventory source (see its warning)"}]
+    message = assert_message(result)
+    assert message.splitlines()[0] == "Not every part of the account was listed, so the check cannot pass (1 skipped):"
+    assert "region eu-west-2" in message
+    report = validate_report(report_dir / "report.json")
+    assert report["verdict"] == "failed" and report["result"]["skipped"][0]["region"] == "eu-west-2"
+    assert "eu-west-2" in (report_dir / "summary.md").read_text()
+    assert "eu-west-2" in (report_dir / "junit.xml").read_text()
+
+
+def test_two_inventory_sources_that_disagree_are_judged_by_the_latest_order(emulator, run_ansible, tmp_path):
+    # Two accounts' sources (here: two regions) report +12065550100: acquired in an old order in one,
+    # failed in a newer order in the other. Whichever source loads last, the newer order decides.
+    old = api_order("old-acquired", [("+12065550100", "Acquired")], updated="2026-01-01T00:00:00.000Z")
+    new = api_order("new-failed", [("+12065550100", "Failed")], status="Failed", updated="2026-06-01T00:00:00.000Z")
+    for first, second in (("us-east-1", "us-west-2"), ("us-west-2", "us-east-1")):
+        emulator.set_orders([old], region="us-east-1")
+        emulator.set_orders([new], region="us-west-2")
+        sources = [write_inventory_source(tmp_path, "a-" + first, emulator.url, regions=[first], current_state=True),
+                   write_inventory_source(tmp_path, "b-" + second, emulator.url, regions=[second], current_state=True)]
+        result, fact = run_role(run_ansible, tmp_path, {
+            "assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_source": "inventory"},
+            "-i", str(sources[0]), "-i", str(sources[1]))
+        assert result.returncode == 2, (first, result.stdout)
+        assert fact["acquired"] == [] and fact["failed"] == ["+12065550100"], first
+        assert fact["problems"][0]["phone_number_order_id"] == "new-failed"
+        for path in sources:
+            path.unlink()
