@@ -570,34 +570,29 @@ def _check_next_token(response, operation):
                                      .format(operation), code="MalformedResponse")
 
 
-def _validate_list_page(response):
-    if not isinstance(response, dict) or not isinstance(response.get("PhoneNumberOrders"), list):
-        raise MalformedResponseError(
-            "ListPhoneNumberOrders returned a page without a PhoneNumberOrders list",
-            code="MalformedResponse")
-    _check_next_token(response, "ListPhoneNumberOrders")
-    for order in response["PhoneNumberOrders"]:
-        problem = _order_shape_problem(order)
-        if problem:
-            raise MalformedResponseError("ListPhoneNumberOrders returned a page with " + problem,
-                                         code="MalformedResponse")
-
-
-def _validate_numbers_page(response):
-    if not isinstance(response, dict) or not isinstance(response.get("PhoneNumbers"), list):
-        raise MalformedResponseError("ListPhoneNumbers returned a page without a PhoneNumbers list",
+def _validate_page(response, operation, result_key, item_problem):
+    """Raise MalformedResponseError unless ``response`` is a page of ``operation``: a ``result_key``
+    list whose every item passes ``item_problem`` (None means fine), and a usable NextToken."""
+    if not isinstance(response, dict) or not isinstance(response.get(result_key), list):
+        raise MalformedResponseError("{0} returned a page without a {1} list".format(operation, result_key),
                                      code="MalformedResponse")
-    _check_next_token(response, "ListPhoneNumbers")
-    for number in response["PhoneNumbers"]:
-        problem = _number_shape_problem(number)
+    _check_next_token(response, operation)
+    for item in response[result_key]:
+        problem = item_problem(item)
         if problem:
-            raise MalformedResponseError("ListPhoneNumbers returned a page with " + problem,
+            raise MalformedResponseError("{0} returned a page with {1}".format(operation, problem),
                                          code="MalformedResponse")
 
 
-# Public for the inventory cache reader: cached pages are validated exactly as the API's were.
-validate_list_page = _validate_list_page
-validate_numbers_page = _validate_numbers_page
+def validate_list_page(response):
+    """A ListPhoneNumberOrders page (public for the inventory cache reader: cached pages are checked
+    exactly as the API's were)."""
+    _validate_page(response, "ListPhoneNumberOrders", "PhoneNumberOrders", _order_shape_problem)
+
+
+def validate_numbers_page(response):
+    """A ListPhoneNumbers page (public for the inventory cache reader)."""
+    _validate_page(response, "ListPhoneNumbers", "PhoneNumbers", _number_shape_problem)
 
 
 class _ListOperation:
@@ -612,9 +607,9 @@ class _ListOperation:
 
 
 LIST_ORDERS = _ListOperation("ListPhoneNumberOrders", "list_phone_number_orders", "PhoneNumberOrders",
-                             LIST_ACTION, _validate_list_page)
+                             LIST_ACTION, validate_list_page)
 LIST_NUMBERS = _ListOperation("ListPhoneNumbers", "list_phone_numbers", "PhoneNumbers",
-                              LIST_NUMBERS_ACTION, _validate_numbers_page)
+                              LIST_NUMBERS_ACTION, validate_numbers_page)
 
 
 def iter_pages(client, operation, api, page_size=None, policy=None, params=None, stop=None, progress=None):
