@@ -74,8 +74,8 @@ def test_options_that_would_hide_numbers_are_refused(emulator, run_ansible, opti
     ([], False, "an empty list would check nothing"),
     (["+12065550100", 2065550101], False, "item 2 2065550101: a number, not a string: quote it"),
 ])
-def test_a_check_that_would_mean_nothing_is_refused_before_any_call(emulator, run_ansible, expected,
-                                                                  fail_on_unexpected, message):
+def test_a_check_that_would_mean_nothing_is_refused_before_any_call(
+        emulator, run_ansible, expected, fail_on_unexpected, message):
     result = run_ansible.playbook(play({"expected": expected, "fail_on_unexpected": fail_on_unexpected,
                                         "endpoint_url": emulator.url}))
     task = result.task(TASK)
