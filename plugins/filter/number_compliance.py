@@ -85,6 +85,13 @@ options:
         O(groups), from the presence of C(chime_account_*) groups). V(true) fails when some entry lacks it; V(false)
         judges on order history only.
     type: bool
+  max_age:
+    description:
+      - With O(groups), refuse inventory data listed more than this many seconds ago (the inventory plugin's
+        C(chime_listed_at_<time>) groups say when; a cached inventory shows the time of the cached listing). Unset,
+        any age is judged.
+    type: int
+    version_added: 0.2.0
   skipped:
     description:
       - Parts of the account that were not listed, as a list of C({region, message}) mappings. Any entry makes the
@@ -250,8 +257,14 @@ def _optional_boolean(name, value):
 
 def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
                       hostvars_prefix=DEFAULT_HOSTVARS_PREFIX, max_listed=DEFAULT_MAX_LISTED, groups=None,
-                      current_state=None, skipped=None):
+                      current_state=None, skipped=None, max_age=None):
     fail_on_unexpected = _optional_boolean("fail_on_unexpected", fail_on_unexpected)
+    if max_age is not None:
+        try:
+            max_age = int(max_age)
+        except (TypeError, ValueError):
+            raise AnsibleFilterError("number_compliance: max_age must be a whole number of seconds, got {0!r}".format(
+                max_age))
     current_state = _optional_boolean("current_state", current_state)
     if not isinstance(hostvars_prefix, str):
         raise AnsibleFilterError("number_compliance: hostvars_prefix must be a string, got {0}".format(
@@ -263,7 +276,7 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
     try:
         result = judge(phone_numbers, expected, fail_on_unexpected=bool(fail_on_unexpected),
                        hostvars_prefix=hostvars_prefix, max_listed=max_listed, groups=groups,
-                       current_state=current_state, skipped=skipped)
+                       current_state=current_state, skipped=skipped, max_age=max_age)
     except (InvalidPhoneNumberError, InvalidNumberFactsError, ValueError) as error:
         raise AnsibleFilterError("number_compliance: {0}".format(error))
     # The result quotes service data (order ids, statuses, reasons built from them): never a template.

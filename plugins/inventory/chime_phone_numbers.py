@@ -27,8 +27,9 @@ description:
   - Every host is also in the group C(chime_phone_numbers), which exists (possibly empty) whenever the listing
     succeeded, so a playbook can tell an account without orders from a source that failed to load.
   - 'Each source also leaves marker groups without hosts: C(chime_source_current_state) or C(chime_source_orders_only)
-    (whether it listed the account''s current numbers), and C(chime_skipped_region_<region>) for every region skipped
-    with O(strict=false). The C(voiceops.chime.assert_numbers_acquired) role reads them, so that it never passes on a
+    (whether it listed the account''s current numbers), C(chime_skipped_region_<region>) for every region skipped
+    with O(strict=false), and C(chime_listed_at_<UTC time>) (for example C(chime_listed_at_20261201T024151Z)), when
+    the data it shows was listed; a run answered from the cache shows the time of the cached listing. The C(voiceops.chime.assert_numbers_acquired) role reads them, so that it never passes on a
     listing that skipped part of the account or lacked the current state.'
   - When several sources (files, accounts, regions) report one number, the host keeps the values and default
     groups of the most recently updated order, whichever source reported it first.
@@ -214,6 +215,7 @@ hostvars_prefix: ""
 """
 
 import concurrent.futures
+import time
 
 from ansible.errors import AnsibleError
 
@@ -229,6 +231,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.inventory import ca
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import default_group_names
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import entry_from_hostvars
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import host_variables
+from ansible_collections.voiceops.chime.plugins.module_utils.inventory import listed_at_group
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import listings_from_cache
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import phone_number_hosts
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import replaces
@@ -324,19 +327,21 @@ class InventoryModule(AWSInventoryBase):
             except InvalidCacheError as error:
                 self.warn("{0}: the cached listing cannot be used ({1}); listing again".format(self.NAME, error))
         if cached is not None:
-            listings, skipped = cached
+            listings, skipped, listed_at = cached
             for region, message in skipped:
                 self.warn("{0}: region {1} was skipped when this cached listing was made: {2}".format(
                     self.NAME, region, message))
         else:
+            listed_at = time.time()
             listings, skipped = self._fetch_listings(settings)
 
-        self._populate(listings, skipped, settings)
+        self._populate(listings, skipped, settings, listed_at)
         if cached is None:
             # update_cached_result() keeps an existing entry while cache is true; a cached value
             # this version cannot read must be replaced, hence cache=False for it.
             self.update_cached_result(path, cache and not result_was_cached,
-                                      cached_listing(settings["api"], listings, skipped, settings["current_state"]))
+                                      cached_listing(settings["api"], listings, skipped, settings["current_state"],
+                                                     listed_at))
 
     def _read_settings(self):
         """Every option checked before any API call or cache lookup."""
@@ -428,7 +433,7 @@ class InventoryModule(AWSInventoryBase):
         inventory.add_host(name)
         return True
 
-    def _populate(self, listings, skipped, settings):
+    def _populate(self, listings, skipped, settings, listed_at):
         api = settings["api"]
         prefix = settings["prefix"]
         compose = settings["compose"]
@@ -450,6 +455,7 @@ class InventoryModule(AWSInventoryBase):
         inventory.add_group(SOURCE_CURRENT_STATE_GROUP if current_state else SOURCE_ORDERS_ONLY_GROUP)
         for region, _message in skipped:
             inventory.add_group(skipped_region_group(region))
+        inventory.add_group(listed_at_group(listed_at))
         known_groups = set((ALL_NUMBERS_GROUP,))
         hosts = phone_number_hosts(listings, settings["order_status"], settings["product_type"],
                                    settings["number_status"], current_state)

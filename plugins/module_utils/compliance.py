@@ -13,6 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
+import time
+
 from collections.abc import Mapping
 
 from ansible_collections.voiceops.chime.plugins.module_utils.account_numbers import FAILED_STATUSES
@@ -38,6 +41,8 @@ INVENTORY_LOADED_GROUP = "chime_phone_numbers"
 INVENTORY_CURRENT_STATE_GROUP = "chime_source_current_state"
 INVENTORY_ORDERS_ONLY_GROUP = "chime_source_orders_only"
 INVENTORY_SKIPPED_REGION_PREFIX = "chime_skipped_region_"
+INVENTORY_LISTED_AT_PREFIX = "chime_listed_at_"
+INVENTORY_LISTED_AT_FORMAT = "%Y%m%dT%H%M%SZ"
 # The categories an expected number can fall in; every expected number is in exactly one.
 EXPECTED_CATEGORIES = ("acquired", "released", "failed", "processing", "missing")
 # Listing filters that hide orders or numbers: a verdict on a filtered listing would judge part of
@@ -469,6 +474,42 @@ def _validated_skipped(skipped):
     return sorted(parts, key=lambda part: part["region"])
 
 
+def _listing_times(groups):
+    times = []
+    for name in groups:
+        name = str(name)
+        if name.startswith(INVENTORY_LISTED_AT_PREFIX):
+            try:
+                times.append(calendar.timegm(time.strptime(name[len(INVENTORY_LISTED_AT_PREFIX):],
+                                                           INVENTORY_LISTED_AT_FORMAT)))
+            except ValueError:
+                raise InvalidNumberFactsError("the inventory group {0} does not name a listing time".format(name))
+    return times
+
+
+def check_listing_age(groups, max_age, now=None):
+    """Refuse inventory data older than ``max_age`` seconds (None: any age), from the plugin's
+    chime_listed_at_<time> groups (the oldest source decides). A cached inventory shows the time of
+    the cached listing, so a verdict on stale data is refused rather than given."""
+    if max_age is None:
+        return
+    times = _listing_times(groups)
+    if not times:
+        raise InvalidNumberFactsError(
+            "the inventory does not say when it was listed (no chime_listed_at_* group: a source of another "
+            "version of voiceops.chime.chime_phone_numbers?), so its age cannot be checked against max_age {0} s; "
+            "list with this version or judge without max_age".format(max_age))
+    now = time.time() if now is None else now
+    oldest = min(times)
+    age = now - oldest
+    if age > max_age:
+        raise InvalidNumberFactsError(
+            "the inventory's phone numbers were listed at {0} ({1:.0f} s ago), more than max_age {2} s: the check "
+            "would judge stale data. List again (ansible-inventory --flush-cache, or a shorter cache_timeout), or "
+            "raise assert_numbers_acquired_max_age".format(
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(oldest)), age, max_age))
+
+
 def inventory_markers(groups, current_state=None):
     """(current_state, skipped parts) from the marker groups of the voiceops.chime.chime_phone_numbers
     inventory plugin. Raises InvalidNumberFactsError when no source loaded, or when the current
@@ -521,7 +562,7 @@ def _detect_current_state(facts, current_state):
 
 def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
                       hostvars_prefix=DEFAULT_HOSTVARS_PREFIX, max_listed=DEFAULT_MAX_LISTED, groups=None,
-                      current_state=None, skipped=None):
+                      current_state=None, skipped=None, max_age=None, now=None):
     """Judge the expected numbers against the latest per-number facts.
 
     Returns a dict of lists sorted by number: ``acquired``, ``released``, ``failed``,
@@ -541,9 +582,12 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
 
     With ``groups`` (the inventory's group name -> host names), ``phone_numbers`` must be the
     inventory's hostvars and the statuses come from the inventory plugin's default groups: see
-    ``facts_from_inventory_groups``.
+    ``facts_from_inventory_groups``; ``max_age`` (seconds) then refuses a listing older than that
+    (check_listing_age; ``now`` is for tests).
     """
     expected_numbers, duplicates = validate_check_inputs(expected, fail_on_unexpected)
+    if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < 0):
+        raise InvalidNumberFactsError("max_age must be a whole number of seconds >= 0, got {0!r}".format(max_age))
     skipped_parts = _validated_skipped(skipped)
     ordered = None
     if groups is not None:
@@ -551,6 +595,7 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
             raise InvalidNumberFactsError("with groups, the input must be the inventory's hostvars (a mapping of "
                                           "host name to variables), got {0}".format(type(phone_numbers).__name__))
         current_state, marked_skipped = inventory_markers(groups, current_state)
+        check_listing_age(groups, max_age, now)
         skipped_parts = _validated_skipped(skipped_parts + marked_skipped)
         facts, ordered = facts_from_inventory_groups(phone_numbers, groups, expected_numbers,
                                                      fail_on_unexpected, hostvars_prefix, bool(current_state))

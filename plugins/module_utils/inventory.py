@@ -16,7 +16,9 @@ __metaclass__ = type
 
 import hashlib
 import json
+import math
 import re
+import time
 
 from ansible_collections.voiceops.chime.plugins.module_utils.account_numbers import with_account_state
 from ansible_collections.voiceops.chime.plugins.module_utils.listing import API_CHOICES
@@ -146,6 +148,17 @@ SKIPPED_REGION_GROUP_PREFIX = "chime_skipped_region_"
 DEFAULT_GROUP_PREFIXES = ("chime_number_", "chime_order_", "chime_product_", "chime_account_")
 # chime_account_<status> for a number the account no longer holds (no PhoneNumberStatus has this name).
 ACCOUNT_ABSENT_GROUP = "chime_account_absent"
+
+
+# chime_listed_at_<UTC time of the listing, as 20261201T024151Z>: when the data a source shows was listed
+# (a cached listing keeps the time it was made), so that a compliance check can refuse stale data.
+LISTED_AT_GROUP_PREFIX = "chime_listed_at_"
+LISTED_AT_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def listed_at_group(epoch_seconds):
+    """The marker group of a listing made at ``epoch_seconds``: chime_listed_at_20261201T024151Z."""
+    return LISTED_AT_GROUP_PREFIX + time.strftime(LISTED_AT_FORMAT, time.gmtime(epoch_seconds))
 
 
 def skipped_region_group(region):
@@ -304,11 +317,13 @@ def cache_key_suffix(api, regions, profile=None, assume_role_arn=None, endpoint_
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
 
 
-def cached_listing(api, listings, skipped=(), current_state=False):
+def cached_listing(api, listings, skipped=(), current_state=False, listed_at=None):
     """The value stored in the inventory cache: the raw listing per region, no credentials.
 
     ``listings`` as for phone_number_hosts. ``skipped`` holds (region, message) for regions left
     out with ``strict: false`` so a cached run warns about them (and marks them) again.
+    ``listed_at`` (epoch seconds, default now) is when the listing was made: a cached run reports
+    that time, never its own.
     """
     # str(): option values may be str subclasses carrying Ansible's data tags, which the
     # cache would otherwise store as tagged objects.
@@ -322,6 +337,7 @@ def cached_listing(api, listings, skipped=(), current_state=False):
         "format": CACHE_FORMAT,
         "api": str(api),
         "current_state": bool(current_state),
+        "listed_at": float(time.time() if listed_at is None else listed_at),
         "listings": entries,
         "skipped": [{"region": str(region), "message": str(message)} for region, message in skipped],
     }
@@ -332,7 +348,7 @@ class InvalidCacheError(ValueError):
 
 
 def listings_from_cache(value, api, current_state=False):
-    """(listings, skipped) from a cached value.
+    """(listings, skipped, listed_at) from a cached value.
 
     Cached data is as untrusted as an API page (a cache file can be edited or corrupted): every
     listing is checked with the same shape checks as the API's pages. Raises InvalidCacheError
@@ -346,6 +362,10 @@ def listings_from_cache(value, api, current_state=False):
     skipped = value.get("skipped") or []
     if not isinstance(listings, list) or not isinstance(skipped, list):
         raise InvalidCacheError("listings or skipped is not a list")
+    listed_at = value.get("listed_at")
+    if (isinstance(listed_at, bool) or not isinstance(listed_at, (int, float)) or not math.isfinite(listed_at)
+            or listed_at <= 0):
+        raise InvalidCacheError("it does not say when it was listed")
     result = []
     try:
         for item in listings:
@@ -365,4 +385,4 @@ def listings_from_cache(value, api, current_state=False):
             parts.append((item["region"], item["message"]))
     except MalformedResponseError as error:
         raise InvalidCacheError(error.message.replace("returned a page with", "has"))
-    return result, parts
+    return result, parts, float(listed_at)

@@ -610,3 +610,34 @@ def test_two_inventory_sources_that_disagree_are_judged_by_the_latest_order(emul
         assert fact["problems"][0]["phone_number_order_id"] == "new-failed"
         for path in sources:
             path.unlink()
+
+
+def test_a_cached_inventory_older_than_max_age_is_never_judged(emulator, run_ansible, tmp_path):
+    emulator.set_orders(ORDERS)
+    cache_dir = tmp_path / "inventory-cache"
+    source = write_inventory_source(tmp_path, "numbers", emulator.url, current_state=True, cache=True,
+                                    cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache_dir),
+                                    cache_timeout=86400)
+    role_vars = {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_source": "inventory"}
+    result, fact = run_role(run_ansible, tmp_path, role_vars, "-i", str(source))
+    assert result.returncode == 0, result.stdout
+    # Age the cached listing by two hours: the cache plugin still serves it (cache_timeout is a day).
+    (entry_path,) = [path for path in cache_dir.iterdir() if path.is_file()]
+    entry = json.loads(entry_path.read_text())
+    if "__payload__" in entry:  # ansible-core 2.19+ wraps the cached value
+        payload = json.loads(entry["__payload__"])
+        payload["listed_at"] -= 7200
+        entry["__payload__"] = json.dumps(payload)
+    else:
+        entry["listed_at"] -= 7200
+    entry_path.write_text(json.dumps(entry))
+    requests = emulator.stats()["requests"]
+    result, fact = run_role(run_ansible, tmp_path, role_vars, "-i", str(source))
+    assert emulator.stats()["requests"] == requests  # answered from the cache
+    assert result.returncode == 2
+    assert fact["verdict"] == "error"
+    assert "more than max_age 3600 s: the check would judge stale data" in fact["message"]
+    # A caller that accepts older data says so.
+    result, fact = run_role(run_ansible, tmp_path, dict(role_vars, assert_numbers_acquired_max_age=86400),
+                            "-i", str(source))
+    assert result.returncode == 0 and fact["passed"] is True

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -561,8 +562,25 @@ def test_the_cache_holds_the_raw_listing_and_no_credentials(run, aws, tmp_path, 
         assert secret not in text
         assert secret not in files[0].name
     (cached,) = cache_entries(tmp_path).values()
+    listed_at = cached.pop("listed_at")
     assert cached == {"format": 2, "api": "chime", "current_state": False,
                       "listings": [{"region": "us-east-1", "orders": LEGACY_ORDERS}], "skipped": []}
+    assert abs(listed_at - time.time()) < 600
+
+
+def test_a_cached_run_shows_the_time_of_the_cached_listing_not_its_own(run, aws, tmp_path):
+    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
+    first = run(cache_config(tmp_path))
+    (listed,) = [name for name in first.groups if name.startswith("chime_listed_at_")]
+    (key,) = cache_entries(tmp_path)
+    entry = cache_entries(tmp_path)[key]
+    entry["listed_at"] = 1796119200.0  # 2026-12-01T10:00:00Z: an old cache entry
+    jsonfile_cache(tmp_path).set(key, entry)
+    second = run(cache_config(tmp_path))
+    assert aws.list_calls() == 1
+    assert [name for name in second.groups if name.startswith("chime_listed_at_")] == [
+        "chime_listed_at_20261201T100000Z"]
+    assert listed != "chime_listed_at_20261201T100000Z"
 
 
 def test_a_cached_run_does_not_assume_the_role(run, aws, tmp_path):

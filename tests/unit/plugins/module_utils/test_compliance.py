@@ -719,3 +719,32 @@ def test_current_state_asked_of_an_inventory_listed_without_it_is_refused_naming
     # Judging on order history alone is allowed when asked for, and says so.
     result = number_compliance(hostvars, ["+12065550100"], groups=groups, current_state=False)
     assert result["passed"] is True and result["current_state"] is False
+
+
+
+# --------------------------------------------------------------------------- stale inventory data
+
+
+def test_an_inventory_listed_longer_ago_than_max_age_is_refused_naming_when():
+    hostvars, groups = inventory({"+12065550100": "Acquired"})
+    groups["chime_listed_at_20261201T100000Z"] = []
+    listed = 1796119200  # 2026-12-01T10:00:00Z
+    assert number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600, now=listed + 3600)["passed"]
+    with pytest.raises(InvalidNumberFactsError, match="listed at 2026-12-01T10:00:00Z \\(3601 s ago\\), more than "
+                                                      "max_age 3600 s"):
+        number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600, now=listed + 3601)
+    # Two sources: the oldest decides.
+    groups["chime_listed_at_20261201T080000Z"] = []
+    with pytest.raises(InvalidNumberFactsError, match="listed at 2026-12-01T08:00:00Z"):
+        number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600, now=listed + 60)
+    # Without max_age, any age is judged.
+    assert number_compliance(hostvars, ["+12065550100"], groups=groups, now=listed + 10 ** 9)["passed"]
+
+
+def test_an_inventory_that_does_not_say_when_it_was_listed_cannot_pass_a_max_age():
+    hostvars, groups = inventory({"+12065550100": "Acquired"})
+    with pytest.raises(InvalidNumberFactsError, match="does not say when it was listed"):
+        number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600)
+    groups["chime_listed_at_yesterday"] = []
+    with pytest.raises(InvalidNumberFactsError, match="does not name a listing time"):
+        number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600)

@@ -21,6 +21,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.inventory import de
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import group_name_part
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import host_variables
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import InvalidCacheError
+from ansible_collections.voiceops.chime.plugins.module_utils.inventory import listed_at_group
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import listings_from_cache
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import phone_number_hosts
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import resolve_regions
@@ -316,25 +317,32 @@ def test_cache_key_shows_nothing_in_clear():
 def test_cached_value_round_trips_through_json():
     listings = [("us-east-1", [api_order("a", "2024-01-01T00:00:00.000Z", [("+12065550100", "Acquired")])])]
     skipped = [("us-west-2", "chime:ListPhoneNumberOrders denied (ForbiddenException, HTTP 403)")]
-    value = json.loads(json.dumps(cached_listing("chime_sdk_voice", listings, skipped)))
-    assert listings_from_cache(value, "chime_sdk_voice") == (listings, skipped)
+    value = json.loads(json.dumps(cached_listing("chime_sdk_voice", listings, skipped, listed_at=1795780828.5)))
+    assert listings_from_cache(value, "chime_sdk_voice") == (listings, skipped, 1795780828.5)
 
 
 @pytest.mark.parametrize("value, reason", [
     (None, "another version"),
     ([], "another version"),
     ({"format": 1, "api": "chime", "listings": [], "skipped": []}, "another version"),
-    ({"format": 2, "api": "chime_sdk_voice", "current_state": False, "listings": [], "skipped": []}, "other options"),
-    ({"format": 2, "api": "chime", "current_state": True, "listings": [], "skipped": []}, "other options"),
+    ({"format": 2, "api": "chime_sdk_voice", "current_state": False, "listed_at": 1.0, "listings": [], "skipped": []}, "other options"),
+    ({"format": 2, "api": "chime", "current_state": True, "listed_at": 1.0, "listings": [], "skipped": []}, "other options"),
     ({"format": 2, "api": "chime", "listings": {}, "skipped": []}, "not a list"),
-    ({"format": 2, "api": "chime", "listings": [{"orders": []}], "skipped": []}, "without a region"),
-    ({"format": 2, "api": "chime", "listings": [{"region": "us-east-1", "orders": [1]}], "skipped": []},
+    ({"format": 2, "api": "chime", "listings": [], "skipped": []}, "does not say when it was listed"),
+    ({"format": 2, "api": "chime", "listed_at": "yesterday", "listings": [], "skipped": []}, "when it was listed"),
+    ({"format": 2, "api": "chime", "listed_at": float("nan"), "listings": [], "skipped": []}, "when it was listed"),
+    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [{"orders": []}], "skipped": []},
+     "without a region"),
+    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [{"region": "us-east-1", "orders": [1]}],
+      "skipped": []},
      "an order that is not an object"),
-    ({"format": 2, "api": "chime", "listings": [{"region": "us-east-1", "orders": None}], "skipped": []},
+    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [{"region": "us-east-1", "orders": None}],
+      "skipped": []},
      "PhoneNumberOrders"),
-    ({"format": 2, "api": "chime", "listings": [{"region": "us-east-1", "orders": [
+    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [{"region": "us-east-1", "orders": [
         {"OrderedPhoneNumbers": [{"E164PhoneNumber": ["+1"]}]}]}], "skipped": []}, "E164PhoneNumber"),
-    ({"format": 2, "api": "chime", "listings": [], "skipped": [{"region": "x"}]}, "skipped region"),
+    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [], "skipped": [{"region": "x"}]},
+     "skipped region"),
 ])
 def test_a_cached_value_of_another_shape_is_refused_saying_why(value, reason):
     with pytest.raises(InvalidCacheError, match=reason):
@@ -343,8 +351,12 @@ def test_a_cached_value_of_another_shape_is_refused_saying_why(value, reason):
 
 def test_cached_numbers_are_checked_like_a_numbers_page():
     listings = [("us-east-1", [], [{"E164PhoneNumber": "+12065550100", "Status": "Unassigned"}])]
-    value = json.loads(json.dumps(cached_listing("chime_sdk_voice", listings, current_state=True)))
-    assert listings_from_cache(value, "chime_sdk_voice", current_state=True) == (listings, [])
+    value = json.loads(json.dumps(cached_listing("chime_sdk_voice", listings, current_state=True, listed_at=5.0)))
+    assert listings_from_cache(value, "chime_sdk_voice", current_state=True) == (listings, [], 5.0)
     value["listings"][0]["numbers"] = [{"E164PhoneNumber": 12065550100}]
     with pytest.raises(InvalidCacheError, match="E164PhoneNumber"):
         listings_from_cache(value, "chime_sdk_voice", current_state=True)
+
+
+def test_the_listing_time_group_names_the_utc_second():
+    assert listed_at_group(1795780828.9) == "chime_listed_at_20261127T120028Z"
