@@ -145,19 +145,29 @@ def test_inventory_region_denial_is_skipped_with_a_warning_only_when_not_strict(
 
 
 @pytest.mark.parametrize("fault, error_code, http_status", DENIALS)
-def test_role_denied_fails_naming_the_action_and_writes_no_report(emulator, run_ansible, tmp_path, fault, error_code,
-                                                                  http_status):
+def test_role_denied_fails_naming_the_action_and_replaces_the_pass_with_an_error_set(emulator, run_ansible, tmp_path,
+                                                                                     fault, error_code, http_status):
     emulator.generate(30, seed=36)
-    numbers = sorted(fh.served_numbers(emulator.orders()))[:3]
-    emulator.inject(**{fault: 5})
+    numbers = fh.acquired_numbers(emulator.orders(), 3)
     report_dir = tmp_path / "reports"
-    result = fh.playbook(run_ansible, fh.role_play({
-        "assert_numbers_acquired_expected": numbers, "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_report_dir": str(report_dir)}))
-    fh.assert_clean_failure(result, fh.failed_task(result), "chime:ListPhoneNumberOrders", error_code,
-                            "HTTP {0}".format(http_status))
-    assert not (report_dir / "report.json").exists()
-    assert emulator.stats()["requests"] == 1
+    role_vars = {"assert_numbers_acquired_expected": numbers, "assert_numbers_acquired_endpoint_url": emulator.url,
+                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    result = fh.playbook(run_ansible, fh.role_play(role_vars))
+    assert result.returncode == 0, result.stdout[-3000:]
+    fh.assert_passed_report_set(report_dir)
+
+    # The role lists orders and the account's numbers concurrently: the denials are aimed at the
+    # orders listing, so that the one request they allow is the one asserted.
+    listed_before = fh.operation_counts(emulator)["ListPhoneNumberOrders"]
+    emulator.inject(operations=["ListPhoneNumberOrders"], **{fault: 5})
+    result = fh.playbook(run_ansible, fh.role_play(role_vars))
+    message = fh.assert_clean_failure(result, fh.failed_task(result), "chime:ListPhoneNumberOrders", error_code,
+                                      "HTTP {0}".format(http_status))
+    # A dashboard reading the directory sees "could not check", never the first run's PASS.
+    fh.assert_error_report_set(report_dir, "chime:ListPhoneNumberOrders denied", error_code=error_code)
+    assert fh.role_fact(result) == {"passed": False, "verdict": "error", "message": message, "error_code": error_code,
+                                    "iam_action": "chime:ListPhoneNumberOrders", "http_status": http_status}
+    assert fh.operation_counts(emulator)["ListPhoneNumberOrders"] == listed_before + 1
 
 
 def test_get_phone_number_order_denied_names_its_own_iam_action(emulator, run_ansible):

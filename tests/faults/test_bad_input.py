@@ -43,19 +43,27 @@ def small_orders():
 # case id -> (module parameters, the words the failure message must contain). All cases run as
 # tasks of one playbook (each ansible-playbook start-up costs ~1.5 s); each is judged on its own.
 MODULE_BAD_INPUT = {
-    "page_size-0": ({"page_size": 0}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
-    "page_size-100-on-chime": ({"page_size": 100}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
-    "page_size-negative": ({"page_size": -5}, "page_size must be an integer from 1 to 99 for api=chime, got -5"),
+    # 0.2.0: chime_sdk_voice is the default namespace (1 to 100); the legacy chime one takes 1 to 99.
+    "page_size-0": ({"page_size": 0}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 0"),
+    "page_size-100-on-chime": ({"page_size": 100, "api": "chime"},
+                               "page_size must be an integer from 1 to 99 for api=chime, got 100"),
+    "page_size-negative": ({"page_size": -5}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, "
+                                              "got -5"),
     "page_size-abc": ({"page_size": "abc"}, "page_size"),
     "page_size-101-on-chime_sdk_voice": ({"page_size": 101, "api": "chime_sdk_voice"},
                                          "from 1 to 100 for api=chime_sdk_voice, got 101"),
     "api-unknown": ({"api": "chime-sdk"}, "value of api must be one of: chime, chime_sdk_voice, got: chime-sdk"),
     "api-wrong-case": ({"api": "CHIME"}, "value of api must be one of: chime, chime_sdk_voice, got: CHIME"),
-    "max_attempts-0": ({"max_attempts": 0}, "max_attempts must be an integer >= 1"),
-    "retry_max_delay-negative": ({"retry_max_delay": -1}, "retry_max_delay must be a number >= 0"),
+    "max_attempts-0": ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
+    "max_attempts-101": ({"max_attempts": 101}, "max_attempts must be an integer from 1 to 100, got 101"),
+    "retry_max_delay-negative": ({"retry_max_delay": -1},
+                                 "retry_max_delay must be a number of seconds from 0 to 600, got -1.0"),
     "e164-letters": ({"phone_numbers": ["+12065550100", "+1 206 CALL-NOW"]}, "'+1 206 CALL-NOW'"),
     "e164-no-plus": ({"phone_numbers": ["12065550100x"]}, "'12065550100x'"),
     "e164-mapping": ({"phone_numbers": [{"number": "+12065550100"}]}, "{'number': '+12065550100'}"),
+    # 0.2.0 refuses integers everywhere (issue 11, defect 8): YAML made them, not the user.
+    "e164-integer": ({"phone_numbers": ["+12065550100", 12065550101]}, "invalid E.164 phone number 12065550101: a "
+                                                                       "number, not a string: quote it in YAML"),
 }
 for _case_id, _junk in zip(UNICODE_IDS, UNICODE_JUNK):
     # repr: the message shows invisible characters (\u200b, \u202e) as escapes, so a user can see them.
@@ -95,7 +103,7 @@ def test_module_reads_numbers_written_with_unicode_spaces_and_punctuation(emulat
 
 def test_module_counts_duplicate_numbers_once(emulator, run_ansible):
     emulator.set_orders(small_orders())
-    numbers = ["+12065550100", "+1 (206) 555-0100", 12065550100, "+1.206.555.0100"]
+    numbers = ["+12065550100", "+1 (206) 555-0100", "+1 206-555-0100", "+1.206.555.0100"]
     result, task = fh.run_module(run_ansible, {"endpoint_url": emulator.url, "phone_numbers": numbers})
     assert result.returncode == 0, result.stdout[-3000:]
     assert [entry["e164_phone_number"] for entry in task["phone_numbers"]] == ["+12065550100"]
@@ -133,11 +141,11 @@ def test_module_passes_unicode_junk_from_the_service_through_unchanged(emulator,
 # ---- inventory plugin ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("options, needle", [
-    ({"page_size": 0}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
-    ({"page_size": 100}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
+    ({"page_size": 0}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 0"),
+    ({"page_size": 100, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
     ({"page_size": "abc"}, "page_size"),
     ({"api": "chime-sdk"}, "chime-sdk"),
-    ({"max_attempts": 0}, "max_attempts must be an integer >= 1"),
+    ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
     ({"hostvars_prefix": "9-bad"}, "hostvars_prefix"),
     ({"order_status": [""]}, "order_status entries must be non-empty strings"),
 ], ids=["page_size-0", "page_size-100-chime", "page_size-abc", "api-unknown", "max_attempts-0", "prefix",
@@ -167,15 +175,17 @@ def test_role_names_every_invalid_expected_entry_and_its_position(emulator, run_
         expected.extend(["+12065550100", junk])
     result = run_role(run_ansible, emulator, expected)
     message = fh.assert_clean_failure(result, fh.failed_task(result), "8 invalid entries")
-    for position in range(1, len(expected), 2):
-        assert "item {0} {1!r}".format(position, expected[position]) in message
+    # Positions count from 1, as people count list items (0.2.0): the junk sits at 2, 4, ... 16.
+    for index in range(1, len(expected), 2):
+        assert "item {0} {1!r}".format(index + 1, expected[index]) in message
+    assert "item 1 " not in message and "item 3 " not in message
     assert emulator.stats()["requests"] == 0
 
 
 def test_role_counts_duplicates_once_and_passes(emulator, run_ansible, tmp_path):
     emulator.set_orders(small_orders())
     report_dir = tmp_path / "reports"
-    expected = ["+12065550100", "+1 (206) 555-0100", 12065550100, "+12065550102"]
+    expected = ["+12065550100", "+1 (206) 555-0100", "+1.206.555.0100", "+12065550102"]
     result = run_role(run_ansible, emulator, expected, assert_numbers_acquired_report_dir=str(report_dir))
     assert result.returncode == 0, result.stdout[-3000:]
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
@@ -188,7 +198,10 @@ def test_role_refuses_an_empty_expected_list(emulator, run_ansible):
     # An empty list checks nothing; passing it would be a green build that proves nothing.
     emulator.set_orders(small_orders())
     result = run_role(run_ansible, emulator, [])
-    fh.assert_clean_failure(result, fh.failed_task(result), "assert_numbers_acquired_expected must not be empty")
+    # 0.2.0: one rule for every entry point (validate_check_inputs), so the role says what the module says.
+    message = fh.assert_clean_failure(result, fh.failed_task(result), "expected is empty",
+                                      "an empty list would check nothing", "fail_on_unexpected")
+    assert fh.role_fact(result)["verdict"] == "error" and fh.role_fact(result)["message"] == message
     assert emulator.stats()["requests"] == 0
 
 

@@ -50,17 +50,21 @@ def test_inventory_repeated_next_token_fails_the_source(emulator, run_ansible, t
     assert emulator.stats()["list_requests"] == 2
 
 
-def test_role_with_a_looping_listing_fails_and_writes_no_report(emulator, run_ansible, tmp_path):
+def test_role_with_a_looping_listing_fails_with_an_error_set(emulator, run_ansible, tmp_path):
     emulator.generate(300, seed=21)
-    numbers = sorted(fh.served_numbers(emulator.orders()))[:3]
-    emulator.inject(repeat_token=True)
     report_dir = tmp_path / "reports"
-    result = fh.playbook(run_ansible, fh.role_play({
-        "assert_numbers_acquired_expected": numbers, "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_report_dir": str(report_dir)}))
+    role_vars = {"assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 3),
+                 "assert_numbers_acquired_endpoint_url": emulator.url,
+                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    assert fh.playbook(run_ansible, fh.role_play(role_vars)).returncode == 0
+    fh.assert_passed_report_set(report_dir)
+
+    listed_before = emulator.stats()["list_requests"]
+    emulator.inject(repeat_token=True, operations=["ListPhoneNumberOrders"])
+    result = fh.playbook(run_ansible, fh.role_play(role_vars))
     fh.assert_clean_failure(result, fh.failed_task(result), "repeated a NextToken")
-    assert not (report_dir / "report.json").exists()
-    assert emulator.stats()["list_requests"] == 2
+    fh.assert_error_report_set(report_dir, "ListPhoneNumberOrders repeated a NextToken", error_code="PaginationLoop")
+    assert emulator.stats()["list_requests"] - listed_before == 2
 
 
 # ---- tokens the service rejects (400) ------------------------------------------------------------------
