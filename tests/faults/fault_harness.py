@@ -199,6 +199,29 @@ def run_inventory(run_ansible, tmp_path, options, *args, env=None, timeout=COMMA
     return InventoryRun(result)
 
 
+def inventory_cache_file(cache_dir):
+    """The one jsonfile cache entry an inventory run wrote under ``cache_dir``."""
+    files = [path for path in Path(cache_dir).iterdir() if path.is_file()]
+    assert len(files) == 1, "expected one cache entry, found {0}".format([path.name for path in files])
+    return files[0]
+
+
+def read_inventory_cache(path):
+    """The cached value in a jsonfile cache file: ansible-core 2.19+ wraps it as {"__payload__": json text}."""
+    stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    if isinstance(stored, dict) and set(stored) == {"__payload__"}:
+        return json.loads(stored["__payload__"])
+    return stored
+
+
+def write_inventory_cache(path, value):
+    """Replace the cached value, in the wrapping the file already had (what someone editing it would do)."""
+    stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    if isinstance(stored, dict) and set(stored) == {"__payload__"}:
+        value = {"__payload__": json.dumps(value)}
+    Path(path).write_text(json.dumps(value), encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- outcomes
 
 
