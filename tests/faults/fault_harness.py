@@ -364,24 +364,67 @@ class BackgroundPlaybook:
         self.pgid = self.proc.pid
 
     def kill(self, whole_group):
-        """SIGKILL the controller (``whole_group``: every process of its process group too)."""
+        """SIGKILL the controller (``whole_group``: every process of its process group too).
+
+        Its descendants are recorded first: ansible-core's workers may sit in sessions of their own,
+        out of reach of the group kill, and close() must not leave them running."""
+        self.descendants = descendant_processes(self.proc.pid)
         if whole_group:
             os.killpg(self.pgid, signal.SIGKILL)
         else:
             os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=COMMAND_TIMEOUT)
 
+    def survivors(self):
+        """The recorded descendants still running (same pid and start time)."""
+        return [(pid, start) for pid, start in getattr(self, "descendants", []) if process_start(pid) == start]
+
     def output(self):
         return self.output_path.read_text(encoding="utf-8", errors="replace")
 
     def close(self):
-        """Kill whatever is left of the group (orphaned workers included) and reap the controller."""
+        """Kill whatever is left (the group, and recorded descendants elsewhere) and reap the controller."""
         try:
             os.killpg(self.pgid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        for pid, dummy in self.survivors():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if self.proc.poll() is None:
             self.proc.wait(timeout=COMMAND_TIMEOUT)
+
+
+def process_start(pid):
+    """The start time of ``pid`` (clock ticks since boot, from /proc), None when it is gone or a zombie."""
+    try:
+        fields = Path("/proc/{0}/stat".format(pid)).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else int(fields[19])
+
+
+def descendant_processes(root_pid):
+    """[(pid, start time)] of every descendant of ``root_pid`` now (Linux /proc)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [root_pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            start = process_start(child)
+            if start is not None:
+                found.append((child, start))
+                todo.append(child)
+    return found
 
 
 def wait_until(condition, timeout, what):
