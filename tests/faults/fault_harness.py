@@ -256,13 +256,16 @@ def assert_clean_failure(result, task, *needles):
     return task["msg"]
 
 
-def cases_play(cases):
-    """One play, one module task per case (``{case id: params}``), failures ignored so all run."""
+COMPLIANCE_MODULE = "voiceops.chime.chime_phone_number_compliance"
+
+
+def cases_play(cases, module=MODULE):
+    """One play, one ``module`` task per case (``{case id: params}``), failures ignored so all run."""
     tasks = "".join("""
     - name: "case {0}"
       {1}: {2}
       ignore_errors: true
-""".format(case_id, MODULE, json.dumps(params)) for case_id, params in cases.items())
+""".format(case_id, module, json.dumps(params)) for case_id, params in cases.items())
     return """
 - name: Fault-injection cases
   hosts: localhost

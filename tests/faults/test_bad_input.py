@@ -138,6 +138,274 @@ def test_module_passes_unicode_junk_from_the_service_through_unchanged(emulator,
         "+12065550199", "not a number \u260e"]
 
 
+# ---- inputs that would make a check meaningless (issue 11, defect 4) ----------------------------------------
+
+# One rule for every entry point (validate_check_inputs): an empty expected list checks nothing, and a
+# filtered listing judges part of the account. 0.1.0's compliance module passed on expected: [] and
+# the listing module returned passed: true, unexpected: [] with phone_numbers narrowing the listing.
+MEANINGLESS_LISTING_INPUT = {
+    "expected-empty": ({"expected": []}, "expected is empty"),
+    "expected-fail_on_unexpected-phone_numbers": (
+        {"expected": ["+12065550100"], "fail_on_unexpected": True, "phone_numbers": ["+12065550100"]},
+        "phone_numbers cannot be combined with expected"),
+    "expected-phone_numbers": ({"expected": ["+12065550100"], "phone_numbers": ["+12065550101"]},
+                               "phone_numbers cannot be combined with expected"),
+    "expected-order_status": ({"expected": ["+12065550100"], "order_status": ["Failed"]},
+                              "order_status cannot be combined with expected"),
+    "expected-product_type": ({"expected": ["+12065550100"], "product_type": ["BusinessCalling"]},
+                              "product_type cannot be combined with expected"),
+    "expected-order_ids": ({"expected": ["+12065550100"], "phone_number_order_ids": ["o2"]},
+                           "phone_number_order_ids cannot be combined with expected"),
+    "expected-integer": ({"expected": ["+12065550100", 2065550101]}, "item 2 2065550101: a number, not a string"),
+}
+MEANINGLESS_COMPLIANCE_INPUT = {
+    "expected-empty": ({"expected": []}, "expected is empty"),
+    "expected-empty-with-reports": ({"expected": [], "report_dir": "REPORTS"}, "expected is empty"),
+    "fail_on_unexpected-phone_numbers": (
+        {"expected": ["+12065550100"], "fail_on_unexpected": True, "phone_numbers": ["+12065550100"]},
+        "phone_numbers cannot be combined with expected"),
+    "order_status": ({"expected": ["+12065550100"], "order_status": ["Successful"]},
+                     "order_status cannot be combined with expected"),
+    "product_type-in-listing_options": ({"expected": ["+12065550100"],
+                                         "listing_options": {"product_type": ["VoiceConnector"]}},
+                                        "product_type cannot be combined with expected"),
+    "order_ids": ({"expected": ["+12065550100"], "phone_number_order_ids": ["o1"]},
+                  "phone_number_order_ids cannot be combined with expected"),
+}
+
+
+def test_inputs_that_would_make_the_check_meaningless_are_refused_everywhere(emulator, run_ansible, tmp_path):
+    emulator.set_orders(small_orders())
+    report_dir = tmp_path / "reports"
+    listing_cases = {case_id: dict(params, endpoint_url=emulator.url)
+                     for case_id, (params, dummy) in MEANINGLESS_LISTING_INPUT.items()}
+    compliance_cases = {}
+    for case_id, (params, dummy) in MEANINGLESS_COMPLIANCE_INPUT.items():
+        params = dict(params, endpoint_url=emulator.url)
+        if params.get("report_dir") == "REPORTS":
+            params["report_dir"] = str(report_dir)
+        compliance_cases[case_id] = params
+    listing_play = fh.cases_play(listing_cases)
+    compliance_tasks = fh.cases_play(compliance_cases, module=fh.COMPLIANCE_MODULE).split("  tasks:", 1)[1]
+    filter_tasks = """
+    - name: "filter expected-empty"
+      ansible.builtin.debug:
+        msg: "{{ [] | voiceops.chime.number_compliance([]) }}"
+      ignore_errors: true
+
+    - name: "filter expected-integer"
+      ansible.builtin.debug:
+        msg: "{{ [] | voiceops.chime.number_compliance(['+12065550100', 12065550101]) }}"
+      ignore_errors: true
+
+    - name: "filter expected-empty-fail_on_unexpected"
+      ansible.builtin.debug:
+        msg: "{{ [] | voiceops.chime.number_compliance([], fail_on_unexpected=true) }}"
+"""
+    text = listing_play.replace("case ", "listing ") + compliance_tasks.replace("case ", "compliance ") + filter_tasks
+    result = fh.playbook(run_ansible, text)
+    assert result.returncode == 0, result.stdout[-3000:]
+    problems = []
+    for prefix, cases in (("listing ", MEANINGLESS_LISTING_INPUT), ("compliance ", MEANINGLESS_COMPLIANCE_INPUT)):
+        for case_id, (dummy, needle) in cases.items():
+            task = result.task(prefix + case_id)
+            problems.extend("{0}{1}: {2}".format(prefix, case_id, problem)
+                            for problem in fh.task_failure_problems(task, needle))
+            if prefix == "compliance " and task.get("check", {}).get("verdict") != "error":
+                problems.append("{0}{1}: check is not an error verdict: {2}".format(prefix, case_id, task.get("check")))
+    for case_id, needle in (("expected-empty", "expected is empty"), ("expected-integer", "quote it")):
+        task = result.task("filter " + case_id)
+        if not task.get("failed") or needle not in task.get("msg", ""):
+            problems.append("filter {0}: not refused with {1!r}: {2}".format(case_id, needle, task))
+    # With fail_on_unexpected an empty list is a check of its own: the account must hold nothing.
+    allowed = result.task("filter expected-empty-fail_on_unexpected")["msg"]
+    if allowed.get("passed") is not True:
+        problems.append("filter: [] with fail_on_unexpected over no numbers should pass: {0}".format(allowed))
+    assert not problems, "\n".join(problems)
+    fh.assert_no_traceback(result.stdout + result.stderr)
+    # The refused input left an error set in the report directory the task was given.
+    fh.assert_error_report_set(report_dir, "expected is empty", error_code="InvalidInput")
+    assert emulator.stats()["requests"] == 0
+
+
+# ---- retry options out of bounds (issue 11, defect 5) ------------------------------------------------------
+
+# YAML's own spellings (.nan, .inf) and the strings Python's float() reads; each is refused naming the
+# option and the value, before any request. 0.1.0 crashed in time.sleep ("Invalid value NaN" on 2.21, a
+# traceback on 2.17) or slept for years.
+RETRY_VALUES = [(".nan", "nan"), (".inf", "inf"), ("-.inf", "-inf"), ("'1e300'", "1e+300"),
+                ("1.0e+9", "1000000000.0"), ("601", "601.0"), ("'NaN'", "nan"), ("'-Infinity'", "-inf")]
+RETRY_OPTIONS = ("retry_base_delay", "retry_max_delay")
+
+
+def retry_needle(option, shown):
+    return "{0} must be a number of seconds from 0 to 600, got {1}".format(option, shown)
+
+
+def test_module_refuses_retry_delays_that_are_not_finite_and_sane(emulator, run_ansible):
+    emulator.set_orders(small_orders())
+    tasks = []
+    for option in RETRY_OPTIONS:
+        for index, (literal, dummy) in enumerate(RETRY_VALUES):
+            tasks.append("""
+    - name: "case {option} {index}"
+      {module}:
+        endpoint_url: {url}
+        {option}: {literal}
+      ignore_errors: true
+""".format(option=option, index=index, module=fh.MODULE, url=emulator.url, literal=literal))
+    text = "\n- name: Retry bounds\n  hosts: localhost\n  gather_facts: false\n  tasks:" + "".join(tasks)
+    result = fh.playbook(run_ansible, text)
+    assert result.returncode == 0, result.stdout[-3000:]
+    problems = []
+    for option in RETRY_OPTIONS:
+        for index, (literal, shown) in enumerate(RETRY_VALUES):
+            task = result.task("case {0} {1}".format(option, index))
+            problems.extend("{0}={1}: {2}".format(option, literal, problem)
+                            for problem in fh.task_failure_problems(task, retry_needle(option, shown)))
+    assert not problems, "\n".join(problems)
+    fh.assert_no_traceback(result.stdout + result.stderr)
+    assert emulator.stats()["requests"] == 0
+
+
+def test_inventory_refuses_retry_delays_that_are_not_finite_and_sane(emulator, run_ansible, tmp_path):
+    emulator.set_orders(small_orders())
+    sources = []
+    needles = []
+    for option in RETRY_OPTIONS:
+        for index, (literal, shown) in enumerate(RETRY_VALUES):
+            path = tmp_path / "{0}-{1}.chime_phone_numbers.yml".format(option, index)
+            path.write_text("plugin: {0}\nendpoint_url: {1}\n{2}: {3}\n".format(
+                fh.INVENTORY_PLUGIN, emulator.url, option, literal), encoding="utf-8")
+            sources += ["-i", str(path)]
+            needles.append(retry_needle(option, shown))
+    # Every source is tried (each failure is a warning); one run checks them all.
+    run = run_ansible("ansible-inventory", *sources, "--list", timeout=fh.COMMAND_TIMEOUT,
+                      env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "false"})
+    output = fh.flatten(run.stdout + run.stderr)
+    missing = [needle for needle in needles if needle not in output]
+    assert not missing, "not refused as expected: {0}\n{1}".format(missing, output[-3000:])
+    fh.assert_no_traceback(output)
+    # And a pipeline's setting turns one such source into a failed command.
+    run = fh.run_inventory(run_ansible, tmp_path, {"endpoint_url": emulator.url, "retry_max_delay": "nan"})
+    assert run.returncode != 0 and retry_needle("retry_max_delay", "nan") in run.output
+    assert emulator.stats()["requests"] == 0
+
+
+# ---- unusable endpoints fail at once (issue 11, defect 7) ---------------------------------------------------
+
+# Nothing can be sent to these: one clear message naming endpoint_url, no retries (0.1.0 took 8 attempts
+# and then blamed "pages that are not the documented shape").
+UNUSABLE_ENDPOINTS = {
+    "port-99999": ("http://127.0.0.1:99999", "Port out of range"),
+    "port-0": ("http://127.0.0.1:0", "port 0"),
+    "port-not-a-number": ("http://127.0.0.1:80a", "Port could not be cast"),
+    "scheme-ftp": ("ftp://127.0.0.1:8080", "the scheme must be http or https"),
+    "no-scheme": ("127.0.0.1:8080", "the scheme must be http or https"),
+    "no-host": ("http://:8080", "it has no host"),
+    "broken-ipv6": ("http://[::1:8080", "Invalid IPv6 URL"),
+}
+
+
+def test_module_fails_at_once_on_an_unusable_endpoint(run_ansible):
+    # The default retry budget (8 attempts, waits up to 10 s): a retried case would show as attempts.
+    cases = {case_id: {"endpoint_url": url} for case_id, (url, dummy) in UNUSABLE_ENDPOINTS.items()}
+    result = fh.playbook(run_ansible, fh.cases_play(cases))
+    assert result.returncode == 0, result.stdout[-3000:]
+    problems = []
+    for case_id, (url, needle) in UNUSABLE_ENDPOINTS.items():
+        task = result.task("case " + case_id)
+        problems.extend("{0}: {1}".format(case_id, problem) for problem in fh.task_failure_problems(
+            task, "endpoint_url {0!r} is not a usable URL".format(url), needle))
+        if task.get("error_code") != "InvalidEndpoint" or task.get("attempts") is not None:
+            problems.append("{0}: not refused before any attempt: {1}".format(case_id, task))
+        if "documented shape" in task.get("msg", "") or "attempt(s)" in task.get("msg", ""):
+            problems.append("{0}: {1}".format(case_id, task.get("msg")))
+    assert not problems, "\n".join(problems)
+
+
+def test_inventory_and_role_fail_at_once_on_port_99999(emulator, run_ansible, tmp_path):
+    emulator.set_orders(small_orders())
+    url = "http://127.0.0.1:99999"
+    run = fh.run_inventory(run_ansible, tmp_path, {"endpoint_url": url})
+    assert run.returncode != 0
+    assert "endpoint_url 'http://127.0.0.1:99999' is not a usable URL" in run.output, run.output[-3000:]
+    assert "documented shape" not in run.output and "attempt(s)" not in run.output
+    fh.assert_no_traceback(run.output)
+
+    report_dir = tmp_path / "reports"
+    result = fh.playbook(run_ansible, fh.role_play({"assert_numbers_acquired_expected": ["+12065550100"],
+                                                    "assert_numbers_acquired_endpoint_url": url,
+                                                    "assert_numbers_acquired_report_dir": str(report_dir)}))
+    message = fh.assert_clean_failure(result, fh.failed_task(result), "is not a usable URL")
+    assert "documented shape" not in message and "attempt(s)" not in message
+    fh.assert_error_report_set(report_dir, "is not a usable URL", error_code="InvalidEndpoint")
+
+
+# ---- integers in expected lists (issue 11, defect 8) -------------------------------------------------------
+
+# Written unquoted in a YAML vars file, as people do: YAML reads 2065550101 as an integer (0.1.0 made it
+# +2065550101, country code 20) and 012065550102 as the octal 1356255298 (0.1.0: +1356255298).
+UNQUOTED_VARS = """expected_numbers:
+  - "+12065550100"
+  - 2065550101
+  - 012065550102
+"""
+
+
+def test_integers_from_an_unquoted_yaml_list_are_refused_with_a_hint_to_quote_them(emulator, run_ansible,
+                                                                                    tmp_path):
+    emulator.set_orders(small_orders())
+    vars_file = tmp_path / "expected.yml"
+    vars_file.write_text(UNQUOTED_VARS, encoding="utf-8")
+    report_dir = tmp_path / "reports"
+    playbook = """
+- name: Integers in the expected list
+  hosts: localhost
+  gather_facts: false
+  vars_files:
+    - {vars_file}
+  tasks:
+    - name: Module
+      {module}:
+        endpoint_url: {url}
+        expected: "{{{{ expected_numbers }}}}"
+      ignore_errors: true
+
+    - name: Filter
+      ansible.builtin.debug:
+        msg: "{{{{ [] | voiceops.chime.number_compliance(expected_numbers) }}}}"
+      ignore_errors: true
+
+    - name: Role
+      block:
+        - name: Run the role
+          ansible.builtin.include_role:
+            name: {role}
+          vars:
+            assert_numbers_acquired_expected: "{{{{ expected_numbers }}}}"
+            assert_numbers_acquired_endpoint_url: {url}
+            assert_numbers_acquired_report_dir: {report_dir}
+      rescue:
+        - name: Role message
+          ansible.builtin.debug:
+            msg: "{{{{ assert_numbers_acquired_result.message }}}}"
+""".format(vars_file=vars_file, module=fh.MODULE, url=emulator.url, role=fh.ROLE, report_dir=report_dir)
+    result = fh.playbook(run_ansible, playbook)
+    assert result.returncode == 0, result.stdout[-3000:]
+    messages = {"module": result.task("Module")["msg"], "filter": result.task("Filter")["msg"],
+                "role": result.task("Role message")["msg"]}
+    for where, message in messages.items():
+        # Both entries named with their positions (from 1) and the value YAML made of them; never judged.
+        assert "2 invalid entries" in message, (where, message)
+        assert "item 2 2065550101: a number, not a string: quote it in YAML" in message, (where, message)
+        assert "item 3 1356255298: a number, not a string: quote it in YAML" in message, (where, message)
+        assert "+2065550101" not in message and "+1356255298" not in message, (where, message)
+    assert result.task("Module")["failed"] is True and result.task("Filter")["failed"] is True
+    fh.assert_error_report_set(report_dir, "quote it in YAML", error_code="InvalidInput")
+    assert emulator.stats()["requests"] == 0
+
+
 # ---- inventory plugin ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("options, needle", [
