@@ -336,8 +336,9 @@ def assert_passed_report_set(report_dir):
 
 
 def directory_state(directory):
-    """{name: (bytes, mtime_ns)} of every entry (files only read), to prove nothing changed."""
-    state = {}
+    """{name: (bytes, mtime_ns)} of every entry (files only read), and under "." the directory's own
+    mtime: an entry created and removed again between two looks still changes it."""
+    state = {".": (None, Path(directory).stat().st_mtime_ns)}
     for path in sorted(Path(directory).iterdir()):
         info = path.lstat()
         state[path.name] = (path.read_bytes() if path.is_file() else None, info.st_mtime_ns)
