@@ -1040,6 +1040,11 @@ def write_report_set(directory, reports, check_mode=False, still_wanted=None):
         raise _fail_without_reports(directory, error.failures[0])
     if foreign:
         raise _fail_without_reports(directory, foreign[0])
+    # Asked before the staging directory exists too: a run that has stopped leaves no trace at all,
+    # not even a short-lived temporary directory (the directory's own mtime stays as it was).
+    if still_wanted is not None and not still_wanted():
+        raise ReportAbortedError("report writing to {0} was abandoned before any report there was touched: "
+                                 "the run that wanted them has stopped".format(directory))
     try:
         staging = tempfile.mkdtemp(prefix=".voiceops-reports-", suffix=".tmp", dir=directory)
     except OSError as error:

@@ -13,7 +13,11 @@ tests/conftest.py. This module adds what only this suite needs:
 - ``Relay``: a tiny HTTP relay in front of the emulator that records when each request
   arrived and can rewrite a response (to forge a NextToken);
 - ``TlsFront``: a TLS terminator in front of the emulator with a throw-away self-signed
-  certificate, for the certificate verification cases.
+  certificate, for the certificate verification cases;
+- report set checks (``assert_error_report_set``, ``assert_passed_report_set``) and the role's
+  result fact (``role_fact``): 0.2.0 replaces the previous reports with an error set whenever a run
+  that knows its report directory could not check;
+- ``BackgroundPlaybook``: ansible-playbook in a session of its own, to be killed mid-run.
 
 Every command runs with a timeout (``COMMAND_TIMEOUT``): a pagination loop or a retry loop
 that never ends fails the test instead of hanging the suite.
@@ -24,20 +28,26 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import os
 import re
+import signal
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
 # Re-exported for the fault tests (fh.expected_order); defined in tests/chime_test_data.py.
 from chime_test_data import expected_order  # pylint: disable=unused-import
+from report_schema import validate_report
 
 
 MODULE = "voiceops.chime.chime_phone_number_order_info"
@@ -45,6 +55,11 @@ ROLE = "voiceops.chime.assert_numbers_acquired"
 INVENTORY_PLUGIN = "voiceops.chime.chime_phone_numbers"
 TASK = "Read phone number orders"
 LIST_ACTION = "chime:ListPhoneNumberOrders"
+LIST_NUMBERS_ACTION = "chime:ListPhoneNumbers"
+# The JSON callback names a role's tasks "<role> : <task name>".
+ROLE_FACT_TASK = ROLE + " : Set assert_numbers_acquired_result"
+ROLE_CHECK_TASK = ROLE + " : List the phone numbers and judge the expected ones"
+REPORT_NAMES = ["junit.xml", "report.json", "summary.md"]
 
 # Real backoff code paths with waits of milliseconds: a case with 10 retries stays well under a second.
 FAST_RETRIES = {"retry_base_delay": 0.01, "retry_max_delay": 0.05}
@@ -99,6 +114,11 @@ def role_play(role_vars, module_defaults=None):
     - role: {role}
       vars: {role_vars}
 """.format(defaults=defaults, role=ROLE, role_vars=json.dumps(role_vars))
+
+
+def role_fact(result, host="localhost"):
+    """``assert_numbers_acquired_result`` as the role set it (0.2.0: on every path, before failing)."""
+    return result.task(ROLE_FACT_TASK, host=host)["ansible_facts"]["assert_numbers_acquired_result"]
 
 
 def failed_task(result):
@@ -179,6 +199,29 @@ def run_inventory(run_ansible, tmp_path, options, *args, env=None, timeout=COMMA
     return InventoryRun(result)
 
 
+def inventory_cache_file(cache_dir):
+    """The one jsonfile cache entry an inventory run wrote under ``cache_dir``."""
+    files = [path for path in Path(cache_dir).iterdir() if path.is_file()]
+    assert len(files) == 1, "expected one cache entry, found {0}".format([path.name for path in files])
+    return files[0]
+
+
+def read_inventory_cache(path):
+    """The cached value in a jsonfile cache file: ansible-core 2.19+ wraps it as {"__payload__": json text}."""
+    stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    if isinstance(stored, dict) and set(stored) == {"__payload__"}:
+        return json.loads(stored["__payload__"])
+    return stored
+
+
+def write_inventory_cache(path, value):
+    """Replace the cached value, in the wrapping the file already had (what someone editing it would do)."""
+    stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    if isinstance(stored, dict) and set(stored) == {"__payload__"}:
+        value = {"__payload__": json.dumps(value)}
+    Path(path).write_text(json.dumps(value), encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- outcomes
 
 
@@ -213,13 +256,16 @@ def assert_clean_failure(result, task, *needles):
     return task["msg"]
 
 
-def cases_play(cases):
-    """One play, one module task per case (``{case id: params}``), failures ignored so all run."""
+COMPLIANCE_MODULE = "voiceops.chime.chime_phone_number_compliance"
+
+
+def cases_play(cases, module=MODULE):
+    """One play, one ``module`` task per case (``{case id: params}``), failures ignored so all run."""
     tasks = "".join("""
     - name: "case {0}"
       {1}: {2}
       ignore_errors: true
-""".format(case_id, MODULE, json.dumps(params)) for case_id, params in cases.items())
+""".format(case_id, module, json.dumps(params)) for case_id, params in cases.items())
     return """
 - name: Fault-injection cases
   hosts: localhost
@@ -230,6 +276,167 @@ def cases_play(cases):
 def served_numbers(api_orders):
     """{e164: status} of generated orders (their numbers are distinct, one order each)."""
     return {number["E164PhoneNumber"]: number["Status"] for order in api_orders for number in order["OrderedPhoneNumbers"]}
+
+
+def operation_counts(emulator):
+    """{operation: requests} of every API operation the emulator was asked (denied ones included)."""
+    return dict(emulator.stats()["by_operation"])
+
+
+def acquired_numbers(api_orders, count=None):
+    """Sorted numbers of generated orders that are Acquired (and so held by the account)."""
+    numbers = sorted(number for number, status in served_numbers(api_orders).items() if status == "Acquired")
+    return numbers if count is None else numbers[:count]
+
+
+def number_pages(emulator, page_size=100, region="us-east-1"):
+    """How many ListPhoneNumbers pages the account's numbers take (an empty account: one page)."""
+    held = len(emulator.numbers(region))
+    return max(1, -(-held // page_size))
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def report_set_names(report_dir):
+    """Names in the report directory, hidden staging left-overs included (there must be none)."""
+    return sorted(path.name for path in Path(report_dir).iterdir())
+
+
+def assert_error_report_set(report_dir, *needles, error_code=None):
+    """The directory holds exactly one error set ("could not check") naming ``needles``: report.json
+    with verdict error (valid against the schema), junit.xml with one <error> and no <failure>,
+    summary.md saying COULD NOT CHECK. No earlier verdict survives next to it. Returns report.json."""
+    assert report_set_names(report_dir) == REPORT_NAMES, report_set_names(report_dir)
+    report = validate_report(Path(report_dir) / "report.json")
+    assert (report["verdict"], report["passed"], report["result"]) == ("error", False, None), report
+    for needle in needles:
+        assert needle in report["error"]["message"], (needle, report["error"]["message"])
+    if error_code is not None:
+        assert report["error"]["error_code"] == error_code, report["error"]
+    root = ElementTree.parse(str(Path(report_dir) / "junit.xml")).getroot()
+    assert root.findall(".//failure") == []
+    errors = root.findall(".//error")
+    assert len(errors) == 1, ElementTree.tostring(root)
+    for needle in needles:
+        assert needle in errors[0].get("message", "") + (errors[0].text or ""), needle
+    summary = (Path(report_dir) / "summary.md").read_text(encoding="utf-8")
+    assert "COULD NOT CHECK" in summary and "PASSED" not in summary and "FAILED" not in summary, summary
+    for text in (json.dumps(report), summary, ElementTree.tostring(root, encoding="unicode")):
+        assert_no_traceback(text)
+    return report
+
+
+def assert_passed_report_set(report_dir):
+    assert report_set_names(report_dir) == REPORT_NAMES, report_set_names(report_dir)
+    report = validate_report(Path(report_dir) / "report.json")
+    assert (report["verdict"], report["passed"]) == ("passed", True), report["message"]
+    assert "PASSED" in (Path(report_dir) / "summary.md").read_text(encoding="utf-8")
+    return report
+
+
+def directory_state(directory):
+    """{name: (bytes, mtime_ns)} of every entry (files only read), and under "." the directory's own
+    mtime: an entry created and removed again between two looks still changes it."""
+    state = {".": (None, Path(directory).stat().st_mtime_ns)}
+    for path in sorted(Path(directory).iterdir()):
+        info = path.lstat()
+        state[path.name] = (path.read_bytes() if path.is_file() else None, info.st_mtime_ns)
+    return state
+
+
+# --------------------------------------------------------------------------- a playbook to kill
+
+
+class BackgroundPlaybook:
+    """ansible-playbook started in a session (and process group) of its own, so that the test can
+    kill the controller, or the controller with every process of its group, as a CI runner
+    cancelling a job does, without touching pytest."""
+
+    def __init__(self, run_ansible, text, *args, env=None, name="background.yml"):
+        path = run_ansible.tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        full_env = dict(run_ansible.env, **(env or {}))
+        # The lane's venv, as tests/conftest.py's runner uses (sys.executable is the lane's Python).
+        executable = Path(sys.executable).parent / "ansible-playbook"
+        self.output_path = run_ansible.tmp_path / (name + ".out")
+        with self.output_path.open("wb") as output:
+            self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
+                [str(executable), str(path)] + [str(arg) for arg in args], env=full_env,
+                cwd=str(run_ansible.tmp_path), stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True)
+        self.pgid = self.proc.pid
+
+    def kill(self, whole_group):
+        """SIGKILL the controller (``whole_group``: every process of its process group too).
+
+        Its descendants are recorded first: ansible-core's workers may sit in sessions of their own,
+        out of reach of the group kill, and close() must not leave them running."""
+        self.descendants = descendant_processes(self.proc.pid)
+        if whole_group:
+            os.killpg(self.pgid, signal.SIGKILL)
+        else:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=COMMAND_TIMEOUT)
+
+    def survivors(self):
+        """The recorded descendants still running (same pid and start time)."""
+        return [(pid, start) for pid, start in getattr(self, "descendants", []) if process_start(pid) == start]
+
+    def output(self):
+        return self.output_path.read_text(encoding="utf-8", errors="replace")
+
+    def close(self):
+        """Kill whatever is left (the group, and recorded descendants elsewhere) and reap the controller."""
+        try:
+            os.killpg(self.pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        for pid, dummy in self.survivors():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.proc.poll() is None:
+            self.proc.wait(timeout=COMMAND_TIMEOUT)
+
+
+def process_start(pid):
+    """The start time of ``pid`` (clock ticks since boot, from /proc), None when it is gone or a zombie."""
+    try:
+        fields = Path("/proc/{0}/stat".format(pid)).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] == "Z" else int(fields[19])
+
+
+def descendant_processes(root_pid):
+    """[(pid, start time)] of every descendant of ``root_pid`` now (Linux /proc)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [root_pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            start = process_start(child)
+            if start is not None:
+                found.append((child, start))
+                todo.append(child)
+    return found
+
+
+def wait_until(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("timed out after {0} s waiting for {1}".format(timeout, what))
+        time.sleep(0.05)
 
 
 # --------------------------------------------------------------------------- relay

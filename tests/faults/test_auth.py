@@ -10,6 +10,8 @@ that exactly one request was made even though the retry budget would allow more.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import fault_harness as fh  # pylint: disable=import-error
@@ -125,39 +127,107 @@ def test_inventory_denied_fails_after_one_request(emulator, run_ansible, tmp_pat
     assert emulator.stats()["requests"] == 1
 
 
+MARKERS_PLAY = """
+- name: Read the marker groups
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Marker groups
+      ansible.builtin.debug:
+        msg: "{{ dict(groups | dict2items | selectattr('key', 'match', 'chime_skipped_region_') | items2dict) }}"
+"""
+
+
+def skipped_warnings(text):
+    return re.findall(r"skipped region [a-z0-9-]+", fh.flatten(text))
+
+
 def test_inventory_region_denial_is_skipped_with_a_warning_only_when_not_strict(emulator, run_ansible, tmp_path):
-    # Documented behaviour: strict=false skips a denied region (and says so); strict=true fails.
+    # Documented behaviour: strict=false skips a denied region and says so three ways (a warning, a
+    # marker group the role reads, the other region's hosts only); strict=true fails. Asserted by the
+    # outcome, not by substrings of a message that both paths could print.
     emulator.generate(20, api="chime-sdk-voice", region="us-east-1", seed=34)
     emulator.generate(20, api="chime-sdk-voice", region="eu-west-2", seed=35)
     emulator.inject(deny_regions=["eu-west-2"])
-    options = {"endpoint_url": emulator.url + "/chime-sdk-voice", "api": "chime_sdk_voice",
-               "regions": ["us-east-1", "eu-west-2"], "strict": False}
+    options = {"endpoint_url": emulator.url, "api": "chime_sdk_voice", "regions": ["us-east-1", "eu-west-2"],
+               "strict": False}
     run = fh.run_inventory(run_ansible, tmp_path, options)
     assert run.returncode == 0, run.output[-3000:]
-    assert set(run.hostvars()) == set(fh.served_numbers(emulator.orders("us-east-1")))
-    warnings = fh.flatten(run.stderr)
-    assert "skipped region eu-west-2" in warnings and "chime:ListPhoneNumberOrders" in warnings
+    hostvars = run.hostvars()
+    assert set(hostvars) == set(fh.served_numbers(emulator.orders("us-east-1")))
+    assert {variables["chime_region"] for variables in hostvars.values()} == {"us-east-1"}
+    assert skipped_warnings(run.stderr) == ["skipped region eu-west-2"]
+    assert ("skipped region eu-west-2: chime:ListPhoneNumberOrders denied (ForbiddenException, HTTP 403)"
+            in fh.flatten(run.stderr))
+    assert emulator.stats()["by_region"] == {"us-east-1": 1, "eu-west-2": 1}
+    # The marker group has no hosts, so ansible-inventory --list leaves it out: a play sees it.
+    source = tmp_path / "faults.chime_phone_numbers.yml"
+    result = fh.playbook(run_ansible, MARKERS_PLAY, "-i", str(source))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.task("Marker groups")["msg"] == {"chime_skipped_region_eu_west_2": []}
 
     run = fh.run_inventory(run_ansible, tmp_path, dict(options, strict=True))
     assert run.returncode != 0
-    assert "region eu-west-2" in run.output and "ForbiddenException" in run.output
+    assert "region eu-west-2: chime:ListPhoneNumberOrders denied (ForbiddenException" in run.output
+    assert skipped_warnings(run.output) == []
     fh.assert_no_traceback(run.output)
 
 
+def test_inventory_with_its_only_region_denied_fails_instead_of_skipping(emulator, run_ansible, tmp_path):
+    # Skipping the only region would leave an empty inventory that looks like an account with no orders.
+    emulator.generate(20, api="chime-sdk-voice", region="eu-west-2", seed=35)
+    emulator.inject(deny_regions=["eu-west-2"])
+    options = {"endpoint_url": emulator.url, "api": "chime_sdk_voice", "regions": ["eu-west-2"], "strict": False}
+    run = fh.run_inventory(run_ansible, tmp_path, options)
+    assert run.returncode != 0
+    assert "region eu-west-2: chime:ListPhoneNumberOrders denied (ForbiddenException, HTTP 403)" in run.output
+    assert skipped_warnings(run.output) == [] and "every region denied" not in run.output, run.output[-3000:]
+    fh.assert_no_traceback(run.output)
+
+    run = fh.run_inventory(run_ansible, tmp_path, options, unparsed_failed=False)
+    assert run.hostvars() == {} and "chime_skipped_region_eu_west_2" not in run.listing()
+
+
+def test_role_fails_on_a_skipped_region_naming_it(emulator, run_ansible, tmp_path):
+    # The marker group is what keeps the role from passing on half the account.
+    emulator.generate(20, api="chime-sdk-voice", region="us-east-1", seed=34)
+    emulator.generate(20, api="chime-sdk-voice", region="eu-west-2", seed=35)
+    emulator.inject(deny_regions=["eu-west-2"])
+    source = fh.write_inventory_source(tmp_path, {"endpoint_url": emulator.url, "regions": ["us-east-1", "eu-west-2"],
+                                                  "current_state": True})
+    expected = fh.acquired_numbers(emulator.orders("us-east-1"), 3)
+    result = fh.playbook(run_ansible, fh.role_play({"assert_numbers_acquired_source": "inventory",
+                                                    "assert_numbers_acquired_expected": expected}),
+                         "-i", str(source), env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"})
+    message = fh.assert_clean_failure(result, fh.failed_task(result), "eu-west-2")
+    assert "skipped" in message, message
+    assert fh.role_fact(result)["passed"] is False
+
+
 @pytest.mark.parametrize("fault, error_code, http_status", DENIALS)
-def test_role_denied_fails_naming_the_action_and_writes_no_report(emulator, run_ansible, tmp_path, fault, error_code,
-                                                                  http_status):
+def test_role_denied_fails_naming_the_action_and_replaces_the_pass_with_an_error_set(emulator, run_ansible, tmp_path,
+                                                                                     fault, error_code, http_status):
     emulator.generate(30, seed=36)
-    numbers = sorted(fh.served_numbers(emulator.orders()))[:3]
-    emulator.inject(**{fault: 5})
+    numbers = fh.acquired_numbers(emulator.orders(), 3)
     report_dir = tmp_path / "reports"
-    result = fh.playbook(run_ansible, fh.role_play({
-        "assert_numbers_acquired_expected": numbers, "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_report_dir": str(report_dir)}))
-    fh.assert_clean_failure(result, fh.failed_task(result), "chime:ListPhoneNumberOrders", error_code,
-                            "HTTP {0}".format(http_status))
-    assert not (report_dir / "report.json").exists()
-    assert emulator.stats()["requests"] == 1
+    role_vars = {"assert_numbers_acquired_expected": numbers, "assert_numbers_acquired_endpoint_url": emulator.url,
+                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    result = fh.playbook(run_ansible, fh.role_play(role_vars))
+    assert result.returncode == 0, result.stdout[-3000:]
+    fh.assert_passed_report_set(report_dir)
+
+    # The role lists orders and the account's numbers concurrently: the denials are aimed at the
+    # orders listing, so that the one request they allow is the one asserted.
+    listed_before = fh.operation_counts(emulator)["ListPhoneNumberOrders"]
+    emulator.inject(operations=["ListPhoneNumberOrders"], **{fault: 5})
+    result = fh.playbook(run_ansible, fh.role_play(role_vars))
+    message = fh.assert_clean_failure(result, fh.failed_task(result), "chime:ListPhoneNumberOrders", error_code,
+                                      "HTTP {0}".format(http_status))
+    # A dashboard reading the directory sees "could not check", never the first run's PASS.
+    fh.assert_error_report_set(report_dir, "chime:ListPhoneNumberOrders denied", error_code=error_code)
+    assert fh.role_fact(result) == {"passed": False, "verdict": "error", "message": message, "error_code": error_code,
+                                    "iam_action": "chime:ListPhoneNumberOrders", "http_status": http_status}
+    assert fh.operation_counts(emulator)["ListPhoneNumberOrders"] == listed_before + 1
 
 
 def test_get_phone_number_order_denied_names_its_own_iam_action(emulator, run_ansible):

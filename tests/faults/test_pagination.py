@@ -50,17 +50,21 @@ def test_inventory_repeated_next_token_fails_the_source(emulator, run_ansible, t
     assert emulator.stats()["list_requests"] == 2
 
 
-def test_role_with_a_looping_listing_fails_and_writes_no_report(emulator, run_ansible, tmp_path):
+def test_role_with_a_looping_listing_fails_with_an_error_set(emulator, run_ansible, tmp_path):
     emulator.generate(300, seed=21)
-    numbers = sorted(fh.served_numbers(emulator.orders()))[:3]
-    emulator.inject(repeat_token=True)
     report_dir = tmp_path / "reports"
-    result = fh.playbook(run_ansible, fh.role_play({
-        "assert_numbers_acquired_expected": numbers, "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_report_dir": str(report_dir)}))
+    role_vars = {"assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 3),
+                 "assert_numbers_acquired_endpoint_url": emulator.url,
+                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    assert fh.playbook(run_ansible, fh.role_play(role_vars)).returncode == 0
+    fh.assert_passed_report_set(report_dir)
+
+    listed_before = emulator.stats()["list_requests"]
+    emulator.inject(repeat_token=True, operations=["ListPhoneNumberOrders"])
+    result = fh.playbook(run_ansible, fh.role_play(role_vars))
     fh.assert_clean_failure(result, fh.failed_task(result), "repeated a NextToken")
-    assert not (report_dir / "report.json").exists()
-    assert emulator.stats()["list_requests"] == 2
+    fh.assert_error_report_set(report_dir, "ListPhoneNumberOrders repeated a NextToken", error_code="PaginationLoop")
+    assert emulator.stats()["list_requests"] - listed_before == 2
 
 
 # ---- tokens the service rejects (400) ------------------------------------------------------------------
@@ -111,6 +115,47 @@ def test_inventory_follows_an_empty_first_page(emulator, run_ansible, tmp_path):
     assert {host: hostvars["chime_number_status"] for host, hostvars in run.hostvars().items()} == fh.served_numbers(
         emulator.orders())
     assert emulator.stats()["list_requests"] == 3
+
+
+# ---- "NextToken": "" (issue 11, defect 10) ----------------------------------------------------------------
+
+# The API reference documents NextToken as absent or null on the last page, never "". A loop that takes
+# "" as the end (botocore's generic paginators do) would judge the first pages of the account as all of
+# it. The collection treats "" as a malformed page: retried like one, then a clear failure.
+
+@pytest.mark.parametrize("emulator", [{"generate": 350, "seed": 27}], indirect=True)
+@pytest.mark.parametrize("after", [0, 2], ids=["first-page", "third-page"])
+def test_a_transient_empty_next_token_is_retried_and_the_listing_completes(emulator, run_ansible, after):
+    emulator.inject(empty_string_token=1, after_requests=after)
+    result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=3))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert task["pages"] == 4
+    assert task["phone_number_orders"] == [fh.expected_order(order) for order in emulator.orders()]
+    stats = emulator.stats()
+    assert (stats["list_requests"], stats["faults_served"]) == (5, {"empty_string_token": 1})
+
+
+@pytest.mark.parametrize("emulator", [{"generate": 350, "seed": 27}], indirect=True)
+def test_a_persistent_empty_next_token_fails_clearly_with_no_partial_listing(emulator, run_ansible):
+    emulator.inject(empty_string_token=50, after_requests=1)
+    result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=3))
+    fh.assert_clean_failure(result, task, "chime:ListPhoneNumberOrders failed after 3 attempt(s)",
+                            "ListPhoneNumberOrders returned an empty NextToken, which the API does not document")
+    assert task["error_code"] == "MalformedResponse"
+    assert "documented shape" in task["msg"]
+    # Page 1, then page 2 three times: never a page 3 asked for with an empty token.
+    assert emulator.stats()["list_requests"] == 4
+
+
+@pytest.mark.parametrize("emulator", [{"generate": 350, "seed": 27}], indirect=True)
+def test_inventory_with_a_persistent_empty_next_token_shows_no_host(emulator, run_ansible, tmp_path):
+    emulator.inject(empty_string_token=50, after_requests=1)
+    options = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2)
+    run = fh.run_inventory(run_ansible, tmp_path, options, unparsed_failed=False)
+    assert run.returncode == 0
+    assert run.hostvars() == {}
+    assert "returned an empty NextToken" in fh.flatten(run.stderr)
+    fh.assert_no_traceback(run.output)
 
 
 # ---- 100,000 orders ----------------------------------------------------------------------------------------

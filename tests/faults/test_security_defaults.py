@@ -9,6 +9,8 @@ emulator, so the real botocore/urllib3 certificate checks run exactly as against
 
 from __future__ import annotations
 
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +112,53 @@ def test_inventory_verifies_tls_and_trusts_aws_ca_bundle(tls_emulator, run_ansib
                            env={"AWS_CA_BUNDLE": str(tls_certificate[0])})
     assert run.returncode == 0, run.output[-3000:]
     assert set(run.hostvars()) == set(fh.served_numbers(emulator.orders()))
+
+
+# ---- the emulator's control API refuses what a web page can send (issue 11, defect 9) ------------------
+
+def raw_exchange(url, request, timeout=10):
+    """Send ``request`` bytes to the emulator at ``url`` on a fresh connection; return the whole reply."""
+    host, port = url.rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def reply_status(reply):
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", reply)
+    assert match, reply[:300]
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("emulator_process", [["--generate", "20", "--seed", "91"]], indirect=True)
+def test_a_web_page_cannot_inject_faults_and_bad_framing_is_a_400(emulator_process, run_ansible):
+    # A page open in the developer's browser may POST cross-origin without a preflight only as a
+    # "simple request": text/plain, with the browser's Origin header. Sent byte for byte here.
+    body = b'{"throttle": 1000, "deny_operations": ["ListPhoneNumberOrders"]}'
+    browser_post = (b"POST /_emulator/inject HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://attacker.example\r\n"
+                    b"Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + str(len(body)).encode() +
+                    b"\r\nConnection: close\r\n\r\n" + body)
+    assert reply_status(raw_exchange(emulator_process.url, browser_post)) in (403, 415)
+    # The same without Origin (a form or an old client): still not JSON, still refused.
+    plain_post = browser_post.replace(b"Origin: http://attacker.example\r\n", b"")
+    assert reply_status(raw_exchange(emulator_process.url, plain_post)) == 415
+    # A Content-Length that is not a number, on the control API and on the service API.
+    for request in (b"POST /_emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 12abc\r\n\r\n{}",
+                    b"GET /phone-number-orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n"):
+        reply = raw_exchange(emulator_process.url, request)
+        assert reply_status(reply) == 400 and b"Connection: close" in reply, reply[:300]
+
+    stats = emulator_process.client.stats()
+    assert stats["pending"]["throttle"] == 0 and stats["deny_operations"] == []
+    # The collection still gets every order from it: nothing the page sent took effect.
+    result, task = fh.run_module(run_ansible, {"endpoint_url": emulator_process.url})
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert len(task["phone_number_orders"]) == 20
+    assert emulator_process.stderr_text() == "", emulator_process.stderr_text()

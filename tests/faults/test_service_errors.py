@@ -127,17 +127,25 @@ def test_inventory_broken_page_beyond_the_budget_fails_with_no_hosts(emulator, r
 
 
 @pytest.mark.parametrize("emulator", [{"generate": 200, "seed": 15}], indirect=True)
-def test_role_with_a_page_missing_its_orders_fails_and_writes_no_report(emulator, run_ansible, tmp_path):
+def test_role_with_a_page_missing_its_orders_fails_with_an_error_set(emulator, run_ansible, tmp_path):
     # If the role read that page as "no orders", every number on it would be reported missing
     # (or, with a different page, a pass would rest on half the account).
-    numbers = sorted(fh.served_numbers(emulator.orders()))
     report_dir = tmp_path / "reports"
-    emulator.inject(missing_key=100, after_requests=1)
-    role_vars = {"assert_numbers_acquired_expected": numbers[:5], "assert_numbers_acquired_report_dir": str(report_dir),
+    role_vars = {"assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 5),
+                 "assert_numbers_acquired_report_dir": str(report_dir),
                  "assert_numbers_acquired_endpoint_url": emulator.url}
-    result = fh.playbook(run_ansible, fh.role_play(role_vars, dict(fh.FAST_RETRIES, max_attempts=2)))
+    defaults = dict(fh.FAST_RETRIES, max_attempts=2)
+    result = fh.playbook(run_ansible, fh.role_play(role_vars, defaults))
+    assert result.returncode == 0, result.stdout[-3000:]
+    fh.assert_passed_report_set(report_dir)
+
+    # Page 2 of the orders (and every retry) lacks its list; the numbers listing is left alone.
+    emulator.inject(missing_key=100, after_requests=1, operations=["ListPhoneNumberOrders"])
+    result = fh.playbook(run_ansible, fh.role_play(role_vars, defaults))
     fh.assert_clean_failure(result, fh.failed_task(result), "without a PhoneNumberOrders list")
-    assert not (report_dir / "report.json").exists()
+    fh.assert_error_report_set(report_dir, "ListPhoneNumberOrders returned a page without a PhoneNumberOrders list",
+                               error_code="MalformedResponse")
+    assert fh.role_fact(result)["verdict"] == "error"
 
 
 def test_junit_callback_reports_the_message_of_a_failed_task_not_a_traceback(emulator, run_ansible, tmp_path):
@@ -180,3 +188,53 @@ def test_inventory_never_caches_a_failed_listing(emulator, run_ansible, tmp_path
     run = fh.run_inventory(run_ansible, tmp_path, options)
     assert run.returncode == 0 and len(run.hostvars()) == 450
     assert emulator.stats()["requests"] == requests_before
+
+
+# ---- retrying on the HTTP status alone, with an error code the client has never seen ------------------
+
+# A code nobody knows ("SomethingNew") is what a new front end or a proxy may send. Retrying must follow
+# the HTTP status (429 and 5xx), not a list of known codes; a 4xx with an unknown code is the same answer
+# every time and is not retried. Each fault starts at the request its task is the first to make.
+RETRIED_STATUSES = (429, 500, 502, 503, 504)
+NOT_RETRIED_STATUSES = (400, 409, 418)
+
+
+def unknown_code(status, count):
+    return {"status": status, "code": "SomethingNew", "count": count, "message": "Injected {0}.".format(status)}
+
+
+def test_unknown_error_codes_are_retried_by_http_status_alone(emulator, run_ansible):
+    emulator.generate(30, seed=17)
+    # Request numbers: recoveries take 3 each (2 faults, then the page), the exhausted case 2, refusals 1.
+    after = 0
+    for status in RETRIED_STATUSES:
+        emulator.inject(http_error=unknown_code(status, 2), after_requests=after)
+        after += 3
+    emulator.inject(http_error=unknown_code(502, 2), after_requests=after)
+    after += 2
+    for status in NOT_RETRIED_STATUSES:
+        emulator.inject(http_error=unknown_code(status, 1), after_requests=after)
+        after += 1
+    cases = {"recover-{0}".format(status): dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=3)
+             for status in RETRIED_STATUSES}
+    cases["exhausted-502"] = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2)
+    cases.update(("refused-{0}".format(status), dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=5))
+                 for status in NOT_RETRIED_STATUSES)
+    result = fh.playbook(run_ansible, fh.cases_play(cases))
+    assert result.returncode == 0, result.stdout[-3000:]
+    served = [fh.expected_order(order) for order in emulator.orders()]
+    for status in RETRIED_STATUSES:
+        task = result.task("case recover-{0}".format(status))
+        assert task.get("failed") is not True, (status, task.get("msg"))
+        assert task["phone_number_orders"] == served, status
+    task = result.task("case exhausted-502")
+    assert fh.task_failure_problems(task, "failed after 2 attempt(s)", "SomethingNew (HTTP 502)") == []
+    assert (task["error_code"], task["http_status"], task["attempts"]) == ("SomethingNew", 502, 2)
+    for status in NOT_RETRIED_STATUSES:
+        task = result.task("case refused-{0}".format(status))
+        assert fh.task_failure_problems(task, "SomethingNew, HTTP {0}".format(status)) == [], status
+        assert (task["http_status"], task["attempts"]) == (status, 1), task
+    # 2 faults + 1 page for each recovery, 2 for the exhausted one, 1 for each refusal: nothing else.
+    stats = emulator.stats()
+    assert stats["list_requests"] == 3 * len(RETRIED_STATUSES) + 2 + len(NOT_RETRIED_STATUSES)
+    assert stats["pending"]["http_error"] == 0

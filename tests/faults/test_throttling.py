@@ -137,28 +137,32 @@ def test_inventory_one_throttled_region_fails_the_whole_source(emulator, run_ans
 
 @pytest.mark.parametrize("emulator", [{"generate": 150, "seed": 6}], indirect=True)
 def test_role_passes_through_throttling_and_fails_clearly_past_the_budget(emulator, run_ansible, tmp_path):
-    acquired = sorted(number for number, status in fh.served_numbers(emulator.orders()).items()
-                      if status == "Acquired")[:20]
+    acquired = fh.acquired_numbers(emulator.orders(), 20)
     report_dir = tmp_path / "reports"
     role_vars = {"assert_numbers_acquired_expected": acquired, "assert_numbers_acquired_report_dir": str(report_dir),
                  "assert_numbers_acquired_endpoint_url": emulator.url}
     # The role has no retry variables of its own: module_defaults of the action group set them.
     defaults = dict(fh.FAST_RETRIES, max_attempts=4)
+    # The role lists the account's numbers too, concurrently: the 429s are aimed at the orders
+    # listing so that the counts below are exact (test_current_state.py throttles the other one).
+    orders_only = ["ListPhoneNumberOrders"]
+    numbers_pages = fh.number_pages(emulator)
 
-    emulator.inject(throttle=3)
+    emulator.inject(throttle=3, operations=orders_only)
     result = fh.playbook(run_ansible, fh.role_play(role_vars, defaults))
     assert result.returncode == 0, result.stdout[-3000:]
-    assert (report_dir / "report.json").is_file()
-    assert throttled_counts(emulator) == (5, {"200": 2, "429": 3})
+    fh.assert_passed_report_set(report_dir)
+    assert throttled_counts(emulator) == (5, {"200": 2 + numbers_pages, "429": 3})
 
     emulator.reset()
-    (report_dir / "report.json").unlink()
-    emulator.inject(throttle=4)
+    emulator.inject(throttle=4, operations=orders_only)
     result = fh.playbook(run_ansible, fh.role_play(role_vars, defaults))
     fh.assert_clean_failure(result, fh.failed_task(result), "failed after 4 attempt(s)", "ThrottledClientException")
-    # The role stopped at the listing: no report may claim anything about these numbers.
-    assert not (report_dir / "report.json").exists()
-    assert throttled_counts(emulator) == (4, {"429": 4})
+    # The role stopped at the listing: the reports say "could not check", and the first run's PASS is gone.
+    fh.assert_error_report_set(report_dir, "chime:ListPhoneNumberOrders failed after 4 attempt(s)",
+                               error_code="ThrottledClientException")
+    stats = emulator.stats()
+    assert (stats["list_requests"], stats["by_status"]["429"]) == (4, 4)
 
 
 # ---- concurrency ------------------------------------------------------------------------------------
@@ -209,7 +213,8 @@ def test_role_waiting_for_processing_numbers_fails_when_a_later_poll_is_throttle
                           "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": "Processing"}],
                           "CreatedTimestamp": "2026-01-01T00:00:00.000Z",
                           "UpdatedTimestamp": "2026-01-01T00:00:00.000Z"}])
-    emulator.inject(throttle=100, after_requests=1)
+    # Poll 1 is two requests (orders and numbers, one page each); from poll 2 on every orders request is a 429.
+    emulator.inject(throttle=100, after_requests=2, operations=["ListPhoneNumberOrders"])
     report_dir = tmp_path / "reports"
     role_vars = {"assert_numbers_acquired_expected": ["+12065550100"],
                  "assert_numbers_acquired_endpoint_url": emulator.url,
@@ -217,5 +222,7 @@ def test_role_waiting_for_processing_numbers_fails_when_a_later_poll_is_throttle
                  "assert_numbers_acquired_report_dir": str(report_dir)}
     result = fh.playbook(run_ansible, fh.role_play(role_vars, dict(fh.FAST_RETRIES, max_attempts=2)))
     fh.assert_clean_failure(result, fh.failed_task(result), "failed after 2 attempt(s)", "ThrottledClientException")
-    assert not (report_dir / "report.json").exists()
-    assert throttled_counts(emulator) == (3, {"200": 1, "429": 2})
+    # Poll 1's "processing" is never published as the verdict: the set says could not check.
+    fh.assert_error_report_set(report_dir, "failed after 2 attempt(s)", error_code="ThrottledClientException")
+    stats = emulator.stats()
+    assert (stats["list_requests"], stats["by_status"]["429"]) == (3, 2)
