@@ -33,6 +33,12 @@ DENIED = listing_failure("chime:ListPhoneNumberOrders denied (AccessDeniedExcept
                          iam_action="chime:ListPhoneNumberOrders", attempts=1)
 
 
+@pytest.fixture(autouse=True)
+def no_real_waiting(fake_clock):
+    """Every test runs on the fake clock: a broken poll loop fails a test instead of sleeping for real."""
+    return fake_clock
+
+
 def run_check(args, *steps, check_mode=False, clock=None, seconds_per_listing=0):
     """Run the action with ``args``; the listing module answers ``steps`` (see FakeListing)."""
     listing = FakeListing(*steps, clock=clock, seconds_per_listing=seconds_per_listing)
