@@ -954,3 +954,27 @@ def test_a_region_without_an_sdk_voice_endpoint_fails_naming_the_valid_ones(regi
 def test_the_legacy_namespace_is_always_signed_for_us_east_1():
     assert listing.connection_region("chime", "eu-central-1") == "us-east-1"
     assert listing.connection_region("chime", None) == "us-east-1"
+
+
+# ---- service messages: each signing marker on its own -------------------------------------------
+
+@pytest.mark.parametrize("marker", ["x-amz-security-token", "X-Amz-Security-Token", "The Canonical String",
+                                    "The String-to-Sign"])
+def test_each_signing_marker_alone_cuts_the_message_there(marker):
+    # Without the canonical-request text around it: the marker alone must cut what follows.
+    message = "Request rejected; {0}:{1}\nmore".format(marker, SESSION_TOKEN)
+    assert listing.safe_service_message(message) == "Request rejected; [signing details removed]"
+
+
+def test_a_message_that_starts_with_the_bare_token_header_keeps_nothing_of_it():
+    text = listing.safe_service_message("x-amz-security-token:{0}".format(SESSION_TOKEN))
+    assert text.strip() == "[signing details removed]"
+
+
+def test_a_message_of_exactly_the_limit_is_kept_whole_and_one_more_character_is_cut():
+    assert listing.safe_service_message("x" * 300) == "x" * 300
+    assert listing.safe_service_message("x" * 301) == "x" * 300 + "..."
+
+
+def test_no_service_message_is_an_empty_text():
+    assert listing.safe_service_message(None) == "" and listing.safe_service_message("") == ""
