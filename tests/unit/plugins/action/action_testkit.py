@@ -96,7 +96,8 @@ def listing_failure(msg, **fields):
 class FakeListing:
     """Stands in for ``ActionBase._execute_module``: each call takes the next step (the last one
     repeats). A step is an Account (answered with the judge's verdict), a result dict (returned
-    as is, for failures), or an exception (raised). ``clock`` and ``seconds_per_listing`` make
+    as is, for failures), an exception (raised) or a function of the module arguments (called, for
+    a listing with side effects). ``clock`` and ``seconds_per_listing`` make
     each listing take time on a FakeClock."""
 
     def __init__(self, *steps, clock=None, seconds_per_listing=0):
@@ -114,6 +115,8 @@ class FakeListing:
             raise step
         if isinstance(step, Account):
             return listing_result(step, module_args)
+        if callable(step):
+            return step(module_args)
         return dict(step)
 
 

@@ -191,6 +191,8 @@ def test_the_aggregate_reads_each_host_outcome_from_hostvars(tmp_path):
     assert entries["h-fail"]["result"]["failed"] == ["+12065550101"]
     assert entries["h-error"]["error"]["error_code"] == "AccessDeniedException"
     assert entries["h-error"]["error"]["iam_action"] == "chime:ListPhoneNumberOrders"
+    assert entries["h-error"]["error"]["http_status"] == 403 and entries["h-error"]["error"]["message"] == (
+        DENIED["message"])
     # A host without the result variable failed before its check: an error entry, never a pass or a gap.
     for host in ("h-unjudged", "h-not-in-inventory"):
         assert entries[host]["verdict"] == "error" and entries[host]["error"]["error_code"] == "NotJudged"
@@ -323,3 +325,19 @@ def test_secrets_in_inputs_or_messages_never_reach_the_reports(tmp_path):
     report = validate_report(reports["report.json"])
     assert report["inputs"] == {"endpoint_url": "http://127.0.0.1:1", "region": "us-east-1"}
     assert report["error"]["message"].startswith("denied for ")
+
+
+@pytest.mark.parametrize("kind", [{"result": FAILED}, {"error": DENIED}, {"hosts": ["h-pass", "h-fail"]}])
+def test_suite_name_names_the_junit_suite_of_every_kind_of_set(tmp_path, kind):
+    run_report(dict(kind, path=str(tmp_path), suite_name="chime.contact-centre"), task_vars={"hostvars": HOSTVARS})
+    junit = read_reports(tmp_path)["junit.xml"]
+    assert 'name="chime.contact-centre"' in junit and "voiceops.chime.assert_numbers_acquired" not in junit
+
+
+def test_an_aggregate_is_stamped_with_when_it_was_judged(tmp_path):
+    aggregate(["h-pass"], tmp_path / "given", timing={"started": 1789000000.0, "judged": 1789000060.0})
+    given = validate_report(read_reports(tmp_path / "given")["report.json"])["timing"]
+    assert given["duration_seconds"] == 60.0
+    aggregate(["h-pass"], tmp_path / "now")
+    now = validate_report(read_reports(tmp_path / "now")["report.json"])["timing"]
+    assert now["finished_at"] is not None and now["started_at"] is None

@@ -11,6 +11,7 @@ deadline, failed listings, exceptions, report-write failures and a controller th
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from ansible.parsing.dataloader import DataLoader
@@ -207,6 +208,42 @@ def test_reports_of_a_judged_run_are_one_new_set(tmp_path):
     assert "FAILED" in reports["summary.md"]
 
 
+def test_the_reports_record_what_the_check_was_run_with_and_nothing_else(tmp_path):
+    run_check({"expected": EXPECTED + ["+12065550100"], "report_dir": str(tmp_path), "api": "chime_sdk_voice",
+               "region": "eu-central-1", "profile": "compliance", "endpoint_url": "http://127.0.0.1:1",
+               "page_size": 99, "max_attempts": 3, "fail_on_unexpected": True, "current_state": False,
+               "wait_timeout": 60, "poll_interval": 5}, ALL_ACQUIRED)
+    report = validate_report(read_reports(tmp_path)["report.json"])
+    assert report["inputs"] == {"api": "chime_sdk_voice", "region": "eu-central-1", "profile": "compliance",
+                                "endpoint_url": "http://127.0.0.1:1", "page_size": 99, "source": "module",
+                                "fail_on_unexpected": True, "current_state": False, "wait_timeout": 60,
+                                "poll_interval": 5, "expected_entries": 3}
+
+
+@pytest.mark.parametrize("step, verdict", [(ALL_ACQUIRED, "passed"), (DENIED, "error")])
+def test_suite_name_names_the_junit_suite(tmp_path, step, verdict):
+    result, dummy = run_check({"expected": EXPECTED, "report_dir": str(tmp_path), "suite_name": "chime.contact-centre"},
+                              step)
+    assert result["check"]["verdict"] == verdict
+    junit = read_reports(tmp_path)["junit.xml"]
+    assert 'name="chime.contact-centre"' in junit and "voiceops.chime.assert_numbers_acquired" not in junit
+
+
+def test_a_home_relative_report_dir_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result, dummy = run_check({"expected": EXPECTED, "report_dir": "~/reports"}, ALL_ACQUIRED)
+    assert result["report_files"]["json"] == str(tmp_path / "reports" / "report.json")
+    assert (tmp_path / "reports" / "report.json").is_file()
+
+
+def test_check_mode_writes_no_error_set_either(tmp_path):
+    old = write_old_passed_reports(tmp_path)
+    result = make_action(plugin, {"expected": [], "report_dir": str(tmp_path)}, check_mode=True,
+                         execute_module=never_called).run(task_vars={})
+    assert_error_verdict(result, "expected is empty", "InvalidInput")
+    assert read_reports(tmp_path) == old and "report_files" not in result
+
+
 def test_a_format_left_out_is_not_left_behind_from_an_earlier_run(tmp_path):
     write_old_passed_reports(tmp_path)
     result, dummy = run_check({"expected": EXPECTED, "report_dir": str(tmp_path), "report_formats": ["json"]},
@@ -250,6 +287,9 @@ def test_a_failed_listing_returns_an_error_verdict_and_replaces_the_reports(tmp_
     assert "invocation" not in result and len(listing.calls) == 1
     report = assert_error_set(tmp_path, "chime:ListPhoneNumberOrders denied", "AccessDeniedException")
     assert report["error"]["iam_action"] == "chime:ListPhoneNumberOrders" and report["error"]["http_status"] == 403
+    assert report["error"]["attempts"] == 1
+    # When it started is known; there is no judgement, so no listing or poll count.
+    assert report["timing"]["started_at"] is not None and report["timing"]["polls"] is None
 
 
 def test_a_failed_listing_without_a_message_is_still_named():
@@ -288,8 +328,24 @@ def test_when_not_even_an_error_set_can_be_written_no_old_verdict_stays(tmp_path
     assert_error_verdict(result, "chime:ListPhoneNumberOrders denied", "AccessDeniedException")
     # The message keeps the real error first and names the report problem after it.
     assert result["msg"].startswith("chime:ListPhoneNumberOrders denied")
-    assert "junit.xml" in result["report_error"] and "(reports: " in result["msg"]
+    blocked = tmp_path / "junit.xml"
+    assert result["report_error"] == ("cannot write report {0}: it exists and is a directory; cannot remove stale "
+                                      "reports: {0}: it exists and is a directory".format(blocked))
+    assert result["msg"] == "{0} (reports: {1})".format(result["check"]["message"], result["report_error"])
     assert read_reports(tmp_path) == {}
+
+
+def test_a_report_directory_replaced_during_the_listing_is_named_and_nothing_else_is_touched(tmp_path):
+    report_dir = tmp_path / "reports"
+
+    def replace_directory_then_fail(module_args):
+        shutil.rmtree(report_dir)
+        report_dir.write_text("not a directory\n")
+        return dict(DENIED)
+    result, dummy = run_check({"expected": EXPECTED, "report_dir": str(report_dir)}, replace_directory_then_fail)
+    assert_error_verdict(result, "chime:ListPhoneNumberOrders denied", "AccessDeniedException")
+    assert "it exists and is not a directory" in result["report_error"] and result["removed_reports"] == []
+    assert report_dir.read_text() == "not a directory\n"
 
 
 # --------------------------------------------------------------------------- waiting for processing numbers
