@@ -14,11 +14,11 @@ sys.path. mutmut and the lane's pinned packages live in a venv of their own,
 
     python3 tests/mutation/run_mutmut.py                       # every mutant, current lane
     python3 tests/mutation/run_mutmut.py --scope module_utils  # one part (module_utils, action)
-    python3 tests/mutation/run_mutmut.py --scope action --keep-work   # add results to the last run
-    python3 tests/mutation/run_mutmut.py --report              # the last run's results again
+    python3 tests/mutation/run_mutmut.py --scope action --report     # the last run's results again
+    python3 tests/mutation/run_mutmut.py --keep-work NAME...   # rerun some mutants, keep the other results
 
 It ends with the score and one line per mutant that was not killed, and writes
-``.lanes/mutation-<lane>/summary.json`` and ``survivors.diff`` (each survivor's diff). Exit
+``.lanes/mutation-<lane>/summary-<scope>.json`` and ``survivors-<scope>.diff`` (each survivor's diff). Exit
 status: 0 when the run completed (and the score reaches ``--fail-under``), 1 otherwise.
 Only the standard library is used; it runs with the machine's python3.
 """
@@ -230,8 +230,10 @@ def write_survivor_diffs(venv, work, env, names, path):
 def report(lane, venv, work, env, scope, elapsed=None):
     summary = summarize(mutant_statuses(venv, work, env), scope)
     summary.update(lane=lane, seconds=round(elapsed) if elapsed is not None else None)
-    (tool_dir(lane) / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    diffs = tool_dir(lane) / "survivors.diff"
+    # One file per scope: a run of another scope in a fresh work directory leaves this one's figures.
+    summary_path = tool_dir(lane) / "summary-{0}.json".format(scope)
+    summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    diffs = tool_dir(lane) / "survivors-{0}.diff".format(scope)
     write_survivor_diffs(venv, work, env, list(summary["not_detected"]), diffs)
     log("")
     for name, status in summary["not_detected"].items():
@@ -240,7 +242,7 @@ def report(lane, venv, work, env, scope, elapsed=None):
         scope, lane, summary["score"], summary["detected"], summary["checked"],
         ", ".join("{0} {1}".format(count, status) for status, count in summary["counts"].items()),
         "" if elapsed is None else ", {0:.0f} s".format(elapsed)))
-    log("summary: {0}; diffs of the mutants not detected: {1}".format(tool_dir(lane) / "summary.json", diffs))
+    log("summary: {0}; diffs of the mutants not detected: {1}".format(summary_path, diffs))
     return summary
 
 
