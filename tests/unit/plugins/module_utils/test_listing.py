@@ -978,3 +978,18 @@ def test_a_message_of_exactly_the_limit_is_kept_whole_and_one_more_character_is_
 
 def test_no_service_message_is_an_empty_text():
     assert listing.safe_service_message(None) == "" and listing.safe_service_message("") == ""
+
+
+def test_api_errors_give_fail_json_their_machine_readable_fields():
+    error = ChimeAccessDeniedError("denied", code="AccessDeniedException", http_status=403,
+                                   action="chime:ListPhoneNumberOrders", attempts=2)
+    assert error.as_dict() == {"error_code": "AccessDeniedException", "http_status": 403,
+                               "iam_action": "chime:ListPhoneNumberOrders", "attempts": 2}
+    assert ChimeApiError("failed").as_dict() == {"error_code": None, "http_status": None, "iam_action": None,
+                                                 "attempts": None}
+
+
+def test_an_object_that_is_not_a_botocore_client_is_left_alone():
+    thing = object()
+    assert keep_timestamps_as_text(thing) is thing
+    assert listing.client_keeps_timestamps_as_text(thing) is False

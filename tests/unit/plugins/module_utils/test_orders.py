@@ -398,3 +398,12 @@ def test_the_fraction_is_compared_without_trailing_zeros():
     assert timestamp_sort_key("2026-01-01T10:00:00.500Z")[:3] == timestamp_sort_key("2026-01-01T10:00:00.5Z")[:3]
     assert timestamp_sort_key("2026-01-01T10:00:00.000Z")[2] == ""
     assert timestamp_sort_key("2026-01-01T10:00:00,25Z")[:3] == timestamp_sort_key("2026-01-01T10:00:00.25Z")[:3]
+
+
+def test_null_timestamps_stay_null_and_other_values_become_their_text():
+    order = order_from_api({"CreatedTimestamp": None, "UpdatedTimestamp": None})
+    assert order["created_timestamp"] is None and order["updated_timestamp"] is None
+    # An epoch number (what another client might hand over) is kept as text: never lost, never a crash.
+    order = order_from_api({"UpdatedTimestamp": 1565647831, "CreatedTimestamp": 1565647820})
+    assert (order["updated_timestamp"], order["created_timestamp"]) == ("1565647831", "1565647820")
+    assert timestamp_sort_key(1565647831) == (0, 0, "", "1565647831")
