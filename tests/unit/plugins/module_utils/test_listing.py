@@ -954,3 +954,100 @@ def test_a_region_without_an_sdk_voice_endpoint_fails_naming_the_valid_ones(regi
 def test_the_legacy_namespace_is_always_signed_for_us_east_1():
     assert listing.connection_region("chime", "eu-central-1") == "us-east-1"
     assert listing.connection_region("chime", None) == "us-east-1"
+
+
+# ---- service messages: each signing marker on its own -------------------------------------------
+
+@pytest.mark.parametrize("marker", ["x-amz-security-token", "X-Amz-Security-Token", "The Canonical String",
+                                    "The String-to-Sign"])
+def test_each_signing_marker_alone_cuts_the_message_there(marker):
+    # Without the canonical-request text around it: the marker alone must cut what follows.
+    message = "Request rejected; {0}:{1}\nmore".format(marker, SESSION_TOKEN)
+    assert listing.safe_service_message(message) == "Request rejected; [signing details removed]"
+
+
+def test_a_message_that_starts_with_the_bare_token_header_keeps_nothing_of_it():
+    text = listing.safe_service_message("x-amz-security-token:{0}".format(SESSION_TOKEN))
+    assert text.strip() == "[signing details removed]"
+
+
+def test_a_message_of_exactly_the_limit_is_kept_whole_and_one_more_character_is_cut():
+    assert listing.safe_service_message("x" * 300) == "x" * 300
+    assert listing.safe_service_message("x" * 301) == "x" * 300 + "..."
+
+
+def test_no_service_message_is_an_empty_text():
+    assert listing.safe_service_message(None) == "" and listing.safe_service_message("") == ""
+
+
+def test_api_errors_give_fail_json_their_machine_readable_fields():
+    error = ChimeAccessDeniedError("denied", code="AccessDeniedException", http_status=403,
+                                   action="chime:ListPhoneNumberOrders", attempts=2)
+    assert error.as_dict() == {"error_code": "AccessDeniedException", "http_status": 403,
+                               "iam_action": "chime:ListPhoneNumberOrders", "attempts": 2}
+    assert ChimeApiError("failed").as_dict() == {"error_code": None, "http_status": None, "iam_action": None,
+                                                 "attempts": None}
+
+
+def test_an_object_that_is_not_a_botocore_client_is_left_alone():
+    thing = object()
+    assert keep_timestamps_as_text(thing) is thing
+    assert listing.client_keeps_timestamps_as_text(thing) is False
+
+
+# ---- how each service error becomes one of our errors, message and fields exactly ---------------
+
+def client_error(code=None, message=None, http_status=None, operation="ListPhoneNumberOrders"):
+    details = dict((key, value) for key, value in (("Code", code), ("Message", message)) if value is not None)
+    return botocore.exceptions.ClientError({"Error": details, "ResponseMetadata": {"HTTPStatusCode": http_status}},
+                                           operation)
+
+
+@pytest.mark.parametrize("error, action, expected_class, message, fields", [
+    (client_error("AccessDeniedException", "User is not authorized. ", 403), listing.LIST_ACTION,
+     ChimeAccessDeniedError,
+     "chime:ListPhoneNumberOrders denied (AccessDeniedException, HTTP 403): User is not authorized. Check the "
+     "credentials and that the IAM policy allows chime:ListPhoneNumberOrders.",
+     ("AccessDeniedException", 403, "chime:ListPhoneNumberOrders", 3)),
+    # ListPhoneNumbers denied: the message says what the call is for and how to do without it.
+    (client_error("AccessDeniedException", "Denied.", 403), listing.LIST_NUMBERS_ACTION, ChimeAccessDeniedError,
+     "chime:ListPhoneNumbers denied (AccessDeniedException, HTTP 403): Denied. Check the credentials and that the "
+     "IAM policy allows chime:ListPhoneNumbers. chime:ListPhoneNumbers lists the account's current numbers for the "
+     "cross-check; allow it, or turn the cross-check off (current_state: false), which judges on order history "
+     "alone.", ("AccessDeniedException", 403, "chime:ListPhoneNumbers", 3)),
+    (client_error("NotFoundException", "Order not found.", 404, "GetPhoneNumberOrder"), listing.GET_ACTION,
+     OrderNotFoundError, "chime:GetPhoneNumberOrder: not found (NotFoundException): Order not found",
+     ("NotFoundException", 404, "chime:GetPhoneNumberOrder", 3)),
+    # Either sign of "not found" is enough: the code without the status, or the status with another code.
+    (client_error("NotFoundException", "gone", 400), listing.GET_ACTION, OrderNotFoundError,
+     "chime:GetPhoneNumberOrder: not found (NotFoundException): gone",
+     ("NotFoundException", 400, "chime:GetPhoneNumberOrder", 3)),
+    (client_error("ResourceNotFound", "gone", 404), listing.GET_ACTION, OrderNotFoundError,
+     "chime:GetPhoneNumberOrder: not found (ResourceNotFound): gone",
+     ("ResourceNotFound", 404, "chime:GetPhoneNumberOrder", 3)),
+    (client_error("BadRequestException", "Invalid NextToken.", 400), listing.LIST_ACTION, ChimeRequestError,
+     "chime:ListPhoneNumberOrders failed (BadRequestException, HTTP 400): Invalid NextToken",
+     ("BadRequestException", 400, "chime:ListPhoneNumberOrders", 3)),
+    # Nothing to go by: the code stands in for the message.
+    (client_error(http_status=409), listing.LIST_ACTION, ChimeRequestError,
+     "chime:ListPhoneNumberOrders failed (Unknown, HTTP 409): Unknown", ("Unknown", 409, "chime:ListPhoneNumberOrders",
+                                                                         3)),
+    (RuntimeError("no response at all"), listing.LIST_ACTION, ChimeRequestError,
+     "chime:ListPhoneNumberOrders failed (Unknown, HTTP None): Unknown", ("Unknown", None, "chime:ListPhoneNumberOrders",
+                                                                          3)),
+])
+def test_service_errors_become_typed_errors_with_exact_messages(error, action, expected_class, message, fields):
+    converted = listing._error_from_client_error(error, action, 3)
+    assert type(converted) is expected_class
+    assert converted.message == message
+    assert (converted.code, converted.http_status, converted.action, converted.attempts) == fields
+
+
+@pytest.mark.parametrize("member", ["PhoneNumberId", "Status", "DeletionTimestamp", "UpdatedTimestamp", "OrderId",
+                                    "ProductType"])
+def test_a_phone_number_member_that_is_not_text_is_named(member):
+    page = {"PhoneNumbers": [{"E164PhoneNumber": "+12065550100", member: 7}]}
+    with pytest.raises(MalformedResponseError) as raised:
+        listing.validate_numbers_page(page)
+    assert raised.value.message == "ListPhoneNumbers returned a page with a phone number whose {0} is not a string".format(
+        member)

@@ -342,3 +342,68 @@ def test_numbers_that_are_not_text_still_sort_without_error():
     orders = [{"ordered_phone_numbers": [{"e164_phone_number": 12065550100, "status": "Acquired"},
                                          {"e164_phone_number": "+12065550100", "status": "Acquired"}]}]
     assert [entry["e164_phone_number"] for entry in latest_status_by_number(orders)] == ["+12065550100", 12065550100]
+
+
+# Each field out of range by one. timegm() accepts day 0 or 32, hour 25, minute 60 and second 61
+# and silently moves the instant (day 32 of January is 1 February); only month 13 raises. Such a
+# timestamp must sort as unparseable, before every real one, and never crash the listing.
+@pytest.mark.parametrize("text", [
+    "2026-01-00T10:00:00Z", "2026-01-32T10:00:00Z", "2026-00-15T10:00:00Z", "2026-13-15T10:00:00Z",
+    "2026-01-15T25:00:00Z", "2026-01-15T10:60:00Z", "2026-01-15T10:00:61Z",
+    "2026-01-32T10:00:00.500+02:00", "0000-00-00T00:00:00Z", "9999-99-99T99:99:99Z",
+])
+def test_out_of_range_fields_sort_as_unparseable(text):
+    assert timestamp_sort_key(text) == (0, 0, "", text)
+    assert timestamp_sort_key(text) < timestamp_sort_key("1970-01-01T00:00:00Z")
+    # In a listing: the order with the garbage timestamp loses to any real one, whichever comes first.
+    orders = orders_of(api_order("a-garbage", text, [("+12065550100", "Acquired")]),
+                       api_order("b-real", "2000-01-01T00:00:00Z", [("+12065550100", "Failed")]))
+    for listed in (orders, orders[::-1]):
+        assert latest_status_by_number(listed)[0]["phone_number_order_id"] == "b-real"
+
+
+@pytest.mark.parametrize("text, same_instant_as", [
+    ("2026-01-01T10:00:00Z", "2026-01-01T10:00:00Z"),  # the first day and month
+    ("2026-12-31T10:00:00Z", "2026-12-31T10:00:00Z"),  # the last day and month
+    ("2026-01-31T23:59:59Z", "2026-01-31T23:59:59Z"),
+    # ISO 8601's end of day, and a leap second: both are the next instant after :59.
+    ("2026-01-15T24:00:00Z", "2026-01-16T00:00:00Z"),
+    ("2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z"),
+])
+def test_the_last_valid_value_of_each_field_is_parsed(text, same_instant_as):
+    key = timestamp_sort_key(text)
+    assert key[0] == 1
+    assert key[:3] == timestamp_sort_key(same_instant_as)[:3]
+
+
+def test_one_second_apart_across_the_field_limits_is_ordered():
+    # Neighbours of the boundaries, so that a key computed from the wrong field cannot pass.
+    ordered = ["2026-01-31T23:59:59Z", "2026-02-01T00:00:00Z", "2026-02-01T00:00:01Z", "2026-02-01T00:01:00Z",
+               "2026-02-01T01:00:00Z", "2026-02-02T00:00:00Z", "2026-03-01T00:00:00Z", "2027-01-01T00:00:00Z"]
+    keys = [timestamp_sort_key(text) for text in ordered]
+    assert keys == sorted(keys) and len({key[:3] for key in keys}) == len(keys)
+
+
+@pytest.mark.parametrize("text, utc", [
+    ("2026-01-01T10:00:00+01:00", "2026-01-01T09:00:00Z"),
+    ("2026-01-01T10:00:00-01:30", "2026-01-01T11:30:00Z"),
+    ("2026-01-01T10:00:00+0545", "2026-01-01T04:15:00Z"),
+    ("2026-01-01T00:30:00+01:00", "2025-12-31T23:30:00Z"),
+])
+def test_offsets_move_the_instant_by_hours_and_minutes(text, utc):
+    assert timestamp_sort_key(text)[:3] == timestamp_sort_key(utc)[:3]
+
+
+def test_the_fraction_is_compared_without_trailing_zeros():
+    assert timestamp_sort_key("2026-01-01T10:00:00.500Z")[:3] == timestamp_sort_key("2026-01-01T10:00:00.5Z")[:3]
+    assert timestamp_sort_key("2026-01-01T10:00:00.000Z")[2] == ""
+    assert timestamp_sort_key("2026-01-01T10:00:00,25Z")[:3] == timestamp_sort_key("2026-01-01T10:00:00.25Z")[:3]
+
+
+def test_null_timestamps_stay_null_and_other_values_become_their_text():
+    order = order_from_api({"CreatedTimestamp": None, "UpdatedTimestamp": None})
+    assert order["created_timestamp"] is None and order["updated_timestamp"] is None
+    # An epoch number (what another client might hand over) is kept as text: never lost, never a crash.
+    order = order_from_api({"UpdatedTimestamp": 1565647831, "CreatedTimestamp": 1565647820})
+    assert (order["updated_timestamp"], order["created_timestamp"]) == ("1565647831", "1565647820")
+    assert timestamp_sort_key(1565647831) == (0, 0, "", "1565647831")

@@ -988,3 +988,67 @@ def test_no_temporary_file_stays_after_any_outcome(tmp_path, monkeypatch):
     leftovers = [name for name in os.listdir(tmp_path) if name.startswith(".")]
     assert leftovers == []
     assert all(stat.S_ISREG(os.lstat(tmp_path / name).st_mode) for name in os.listdir(tmp_path))
+
+
+# --------------------------------------------------------------------------- write_atomic and the wrappers, closer
+
+
+def test_write_atomic_in_check_mode_tells_a_change_and_writes_nothing(tmp_path):
+    path = tmp_path / "report.json"
+    assert write_atomic(str(path), "new\n", check_mode=True) is True
+    assert not path.exists()
+    path.write_text("same\n")
+    assert write_atomic(str(path), "same\n", check_mode=True) is False
+    assert write_atomic(str(path), "other\n", check_mode=True) is True
+    assert path.read_text() == "same\n"
+
+
+def test_write_atomic_stages_a_hidden_temporary_file_beside_the_report(tmp_path, monkeypatch):
+    # Beside it, because a rename across file systems fails; hidden and *.tmp, so that a CI job
+    # collecting reports/*.json while a report is written never picks up half of one.
+    renamed = []
+    real_rename = os.rename
+
+    def recording_rename(source, destination):
+        renamed.append((source, destination))
+        real_rename(source, destination)
+
+    monkeypatch.setattr(reports.os, "rename", recording_rename)
+    write_atomic(str(tmp_path / "report.json"), "x\n")
+    [(source, destination)] = renamed
+    assert destination == str(tmp_path / "report.json") and os.path.dirname(source) == str(tmp_path)
+    assert os.path.basename(source).startswith(".report.json.") and source.endswith(".tmp")
+
+
+def test_write_atomic_into_a_missing_directory_names_the_directory(tmp_path):
+    missing = tmp_path / "missing"
+    with pytest.raises(ReportWriteError) as raised:
+        write_atomic(str(missing / "report.json"), "x")
+    assert str(raised.value) == "cannot write reports to directory {0}: No such file or directory".format(missing)
+    assert raised.value.failures == [(str(missing), "No such file or directory")]
+
+
+def test_write_atomic_onto_a_directory_names_the_report_and_leaves_nothing(tmp_path):
+    (tmp_path / "report.json").mkdir()
+    with pytest.raises(ReportWriteError) as raised:
+        write_atomic(str(tmp_path / "report.json"), "x")
+    assert str(raised.value) == "cannot write report {0}: Is a directory".format(tmp_path / "report.json")
+    assert raised.value.failures == [(str(tmp_path / "report.json"), "Is a directory")]
+    assert os.listdir(tmp_path) == ["report.json"]
+
+
+def test_remove_stale_reports_hands_each_failure_to_the_caller(tmp_path):
+    (tmp_path / "report.json").mkdir()
+    with pytest.raises(ReportWriteError) as raised:
+        remove_stale_reports(str(tmp_path))
+    assert raised.value.failures == [(str(tmp_path / "report.json"), "it exists and is a directory")]
+
+
+def test_the_single_format_builders_mask_the_secrets_they_are_given():
+    result = failing_result()
+    result["message"] += " (seen with " + SECRET + ")"
+    result["problems"][0]["reason"] += " (seen with " + SECRET + ")"
+    for text in (report_json(result, INPUTS, TIMING, secrets=[SECRET]),
+                 junit_xml(result, INPUTS, TIMING, secrets=[SECRET]),
+                 summary_markdown(result, INPUTS, TIMING, secrets=[SECRET])):
+        assert SECRET not in text and "(seen with ********)" in text
