@@ -51,12 +51,18 @@ class BlockFailure(Exception):
     """A block did not do what its document says."""
 
 
-def _kill_group(pgid):
-    """Kill what is left of a process group; True when something was."""
-    try:
-        os.killpg(pgid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
+def _kill_group(pgid, grace=5.0):
+    """Kill what is left of a process group after ``grace`` seconds (a process stopped by the
+    script's own trap may still be exiting); True when something was left."""
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
     try:
         os.killpg(pgid, signal.SIGKILL)
     except ProcessLookupError:
@@ -180,7 +186,7 @@ class DocSession:
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                _kill_group(process.pid)
+                _kill_group(process.pid, grace=0)
                 process.wait()
                 raise BlockFailure("timed out after %d s:\n%s" % (
                     timeout, _truncate(output_path.read_text(encoding="utf-8", errors="replace")))) from None
@@ -305,6 +311,14 @@ class DocSession:
     def _expected_rc(self, options):
         return int(options.get("rc", 0))
 
+    @staticmethod
+    def _console_rc(options, index, last):
+        """rc=N is the last command's exit status; rc=N,M,... gives one per command."""
+        values = [int(value) for value in options.get("rc", "0").split(",")]
+        if len(values) > 1:
+            return values[index] if index < len(values) else 0
+        return values[0] if last else 0
+
     def _run(self, block, text, options):
         language = block.language
         timeout = int(options.get("timeout", COMMAND_TIMEOUT))
@@ -342,7 +356,7 @@ class DocSession:
                     self._compare(command, output, expected)
                 continue
             rc, output = self.shell(command, timeout)
-            wanted = self._expected_rc(options) if last else 0
+            wanted = self._console_rc(options, index, last)
             self.last_command = command
             if rc != wanted:
                 raise BlockFailure("$ %s\nexited with %d, the document expects %d:\n%s" % (
