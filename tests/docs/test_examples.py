@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, voiceops.chime contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Examples that need more than one run, or a check of their own (issue 14).
+
+test_docs.py runs every example once, as written. Here some run again in the situation they exist
+for (the rescue example with a denied listing, the pipeline snippet with a failing check), the
+examples that cannot run here are checked for what can be checked (the IAM policies), and the
+troubleshooting page is checked against every message the plugins can write. The comparison rules
+of the suite itself are tested at the end.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from doc_blocks import ROOT, matches_sample, read_blocks  # noqa: E402
+from doc_runner import BlockFailure, DocSession  # noqa: E402
+
+DEMO_DATA = ROOT / "docs" / "demo" / "orders.json"
+IAM_POLICY = ROOT / "docs" / "iam-policy.md"
+PIPELINES = ROOT / "docs" / "pipelines.md"
+ROLE_README = ROOT / "roles" / "assert_numbers_acquired" / "README.md"
+TROUBLESHOOTING = ROOT / "docs" / "troubleshooting.md"
+LISTING = ROOT / "plugins" / "module_utils" / "listing.py"
+
+
+def block_by_id(document, block_id):
+    found = [block for block in read_blocks(document) if block.block_id == block_id]
+    assert len(found) == 1, "%s has %d blocks with id=%s" % (document, len(found), block_id)
+    return found[0]
+
+
+def blocks_before(document, block):
+    """The marked blocks of ``document`` above ``block``: what a reader has done by then."""
+    return [earlier for earlier in read_blocks(document) if earlier.line < block.line and earlier.marker]
+
+
+@pytest.fixture
+def reader(emulator, run_ansible, tmp_path):
+    """A DocSession factory, as in test_docs.py: the emulator serves the demo data."""
+    import os  # pylint: disable=import-outside-toplevel
+
+    emulator.set_orders(json.loads(DEMO_DATA.read_text(encoding="utf-8")))
+    lane = Path(os.environ["ANSIBLE_COLLECTIONS_PATH"].split(os.pathsep)[0]).resolve()
+    sessions = []
+
+    def open_session(document):
+        session = DocSession(document, tmp_path / "home", run_ansible.env, emulator, lane)
+        sessions.append(session)
+        return session
+
+    yield open_session
+    for session in sessions:
+        session.close()
+
+
+# --------------------------------------------------------------------------- IAM policies
+
+
+def json_blocks(document):
+    return [(block, json.loads(block.text)) for block in read_blocks(document) if block.language == "json"]
+
+
+def api_layer_actions():
+    """Every IAM action named in the API layer (LIST_ACTION, GET_ACTION, LIST_NUMBERS_ACTION, ...)."""
+    tree = ast.parse(LISTING.read_text(encoding="utf-8"))
+    actions = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"chime:[A-Za-z]+", node.value):
+            actions.add(node.value)
+    return actions
+
+
+def test_the_permission_policies_of_iam_policy_md_allow_every_action_the_collection_calls():
+    actions = api_layer_actions()
+    assert actions == {"chime:ListPhoneNumberOrders", "chime:GetPhoneNumberOrder", "chime:ListPhoneNumbers"}
+    permission_policies = [policy for _, policy in json_blocks(IAM_POLICY)
+                           if all("Principal" not in statement for statement in policy["Statement"])]
+    assert len(permission_policies) == 2
+    for policy in permission_policies:
+        allowed = set()
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow" and statement["Resource"] == "*"
+            allowed.update([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+        # Read-only: exactly the actions of the API layer, nothing that writes.
+        assert allowed == actions
+
+
+def test_the_trust_policies_of_iam_policy_md_match_the_pipeline_recipes():
+    trust_policies = [policy for _, policy in json_blocks(IAM_POLICY)
+                      if any("Principal" in statement for statement in policy["Statement"])]
+    assert len(trust_policies) == 2
+    pipelines = PIPELINES.read_text(encoding="utf-8")
+    providers = []
+    for policy in trust_policies:
+        (statement,) = policy["Statement"]
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        provider = statement["Principal"]["Federated"].split("oidc-provider/", 1)[1]
+        providers.append(provider)
+        conditions = statement["Condition"]["StringEquals"]
+        # Both the audience and the subject are pinned: any repository's token would do otherwise.
+        assert set(conditions) == {provider + ":aud", provider + ":sub"}
+    assert providers == ["token.actions.githubusercontent.com", "gitlab.com"]
+    # The audiences the recipes send.
+    assert "aws-actions/configure-aws-credentials" in pipelines  # sends sts.amazonaws.com
+    assert trust_policies[1]["Statement"][0]["Condition"]["StringEquals"]["gitlab.com:aud"] == "https://gitlab.com"
+    assert "aud: https://gitlab.com" in pipelines
+    # The role the recipes assume.
+    assert pipelines.count("role/chime-compliance-read") == 2
+
+
+# --------------------------------------------------------------------------- the pipeline snippet
+
+
+def run_pipeline_snippet(reader, snippet_text, expected_numbers):
+    session = reader(PIPELINES)
+    snippet = block_by_id(PIPELINES, "pipeline-emulator")
+    for block in blocks_before(PIPELINES, snippet):
+        if block.marker.kind == "file" or block.marker.options.get("setup"):
+            session.run_block(block)
+    (session.home / "chime" / "expected.yml").write_text(
+        "assert_numbers_acquired_expected: %s\nassert_numbers_acquired_region: us-east-1\n" % json.dumps(
+            expected_numbers), encoding="utf-8")
+    return session, session.shell(session.substitute(snippet_text))
+
+
+def test_the_pipeline_snippet_stops_the_emulator_when_the_check_fails_under_bash_e(reader):
+    snippet = block_by_id(PIPELINES, "pipeline-emulator")
+    # +15035550199 was never ordered: the check fails, and bash -e ends the script there.
+    session, (rc, output) = run_pipeline_snippet(reader, snippet.text, ["+12065550100", "+15035550199"])
+    assert rc == 2, output
+    assert "+15035550199 missing" in output
+    # shell() fails the block for a process left running; it did not, so the trap stopped the emulator.
+    assert "listening on" in (session.home / "emulator.out").read_text()
+
+
+def test_the_snippet_without_its_trap_would_leak_the_emulator(reader):
+    snippet = block_by_id(PIPELINES, "pipeline-emulator")
+    without_trap = "\n".join(line for line in snippet.text.splitlines() if not line.startswith("trap "))
+    assert without_trap != snippet.text
+    with pytest.raises(BlockFailure, match="left processes running"):
+        run_pipeline_snippet(reader, without_trap, ["+12065550100", "+15035550199"])
+
+
+# --------------------------------------------------------------------------- the matcher
+
+
+@pytest.mark.parametrize("actual, sample, matches", [
+    ("a\nb\nc\n", "a\n...\nc", True),
+    ("a\nc\n", "a\n...\nc", True),                       # '...' may stand for no line at all
+    ("a\nb\nc\n", "a\nc", False),                        # without '...' every line is shown
+    ("ok: x=1 y=2\n", "ok: ... y=2", True),              # '...' inside a line: any text
+    ("ok: x=1 y=3\n", "ok: ... y=2", False),
+    ("TASK [a] ****************\n", "TASK [a] ***", True),  # banner padding
+    ("listening on http://127.0.0.1:5555\n", "listening on http://127.0.0.1:41234", True),
+    ("line   \n\n\n", "line", True),                     # trailing spaces and blank lines
+    ("x\ny\n", "x", False),                              # more output than the sample shows
+])
+def test_samples_match_as_the_readme_says(actual, sample, matches):
+    assert matches_sample(actual, sample, ["http://127.0.0.1:5555"]) is matches
