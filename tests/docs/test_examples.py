@@ -167,3 +167,117 @@ def test_the_snippet_without_its_trap_would_leak_the_emulator(reader):
 ])
 def test_samples_match_as_the_readme_says(actual, sample, matches):
     assert matches_sample(actual, sample, ["http://127.0.0.1:5555"]) is matches
+
+
+# --------------------------------------------------------------------------- troubleshooting
+
+# Calls whose string arguments are messages a user can see.
+MESSAGE_CALLS = re.compile(r"(Error|Exception|Refused|Failed|Cancelled)$|^(fail_json|fail_aws|_do_fail|warn|warning)$")
+# Module-level constants that hold (parts of) messages.
+MESSAGE_CONSTANTS = re.compile(r"(WARNING|HINT|HINTS)$")
+# Fragments shorter than this are too generic to look for ("{0}: {1}", " got ").
+MIN_FRAGMENT = 12
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%[sdr]|\{\{|\}\}")
+# Messages that never reach a user as such: internal guards whose text is replaced before it is shown.
+NOT_SHOWN = (
+    "stopped: a concurrent listing failed",  # ListingCancelled: discarded, the sibling's error is raised
+)
+
+
+def _strings(node):
+    """String literals in ``node`` (a message expression): constants, format receivers, concatenations."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _strings(node.func.value)
+    if isinstance(node, ast.BinOp):
+        return _strings(node.left) + _strings(node.right)
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body) + _strings(node.orelse)
+    if isinstance(node, ast.Dict):
+        return [text for value in node.values for text in _strings(value)]
+    return []
+
+
+def _call_name(call):
+    function = call.func
+    return function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+
+
+def plugin_messages():
+    """{message template: 'path:line'} of every message the plugins can show."""
+    messages = {}
+    for path in sorted((ROOT / "plugins").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            found = []
+            if isinstance(node, ast.Call) and MESSAGE_CALLS.search(_call_name(node)):
+                arguments = list(node.args) + [keyword.value for keyword in node.keywords if keyword.arg in ("msg", None)]
+                found = [text for argument in arguments[:1] + arguments[1:] for text in _strings(argument)]
+            elif isinstance(node, ast.Assign) and any(
+                    isinstance(target, ast.Name) and MESSAGE_CONSTANTS.search(target.id) for target in node.targets):
+                found = _strings(node.value)
+            for text in found:
+                messages.setdefault(text, "%s:%d" % (path.relative_to(ROOT), node.lineno))
+    return messages
+
+
+def _normalised(text):
+    return re.sub(r"\s+", " ", text.replace("`", "").replace("\\_", "_"))
+
+
+def test_troubleshooting_covers_every_message_the_plugins_can_show():
+    page = _normalised(TROUBLESHOOTING.read_text(encoding="utf-8"))
+    missing = []
+    for message, where in sorted(plugin_messages().items(), key=lambda item: item[1]):
+        fragments = [part.strip(" .:;,'\"") for part in PLACEHOLDER.split(message)]
+        fragments = [part for part in fragments if len(part) >= MIN_FRAGMENT]
+        if not fragments or any(skip in message for skip in NOT_SHOWN):
+            continue
+        longest = max(fragments, key=len)
+        if _normalised(longest) not in page:
+            missing.append("%s: %r" % (where, longest))
+    assert not missing, "troubleshooting.md does not quote these messages:\n" + "\n".join(missing)
+
+
+# --------------------------------------------------------------------------- links
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def github_anchor(heading):
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def anchors(path):
+    found, seen = set(), {}
+    in_fence = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if in_fence or not line.startswith("#"):
+            continue
+        anchor = github_anchor(line.lstrip("#"))
+        count = seen.get(anchor, 0)
+        seen[anchor] = count + 1
+        found.add(anchor if count == 0 else "%s-%d" % (anchor, count))
+    return found
+
+
+@pytest.mark.parametrize("document", [path for path in __import__("doc_blocks").documents()],
+                         ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_relative_link_leads_somewhere(document):
+    broken = []
+    text = re.sub(r"(?ms)^\s*(```|~~~).*?^\s*\1", "", document.read_text(encoding="utf-8"))
+    for target in LINK.findall(text):
+        if re.match(r"[a-z]+:", target):
+            continue  # an absolute URL: not checked here (no network)
+        path_part, _, anchor = target.partition("#")
+        path = (document.parent / path_part).resolve() if path_part else document
+        if not path.exists():
+            broken.append("%s (no such file)" % target)
+        elif anchor and path.suffix == ".md" and anchor not in anchors(path):
+            broken.append("%s (no such heading)" % target)
+    assert not broken, "broken links in %s: %s" % (document.relative_to(ROOT), ", ".join(broken))
