@@ -370,12 +370,14 @@ class DocSession:
         except yaml.YAMLError as error:
             raise BlockFailure("not valid YAML: %s" % error) from None
         args = options.get("args", "")
+        # In the working directory, as the reader would save it: relative lookups and file paths in
+        # a playbook resolve from the playbook's directory.
         if isinstance(content, list):
-            path = self.state_dir / ("block-%d.yml" % block.line)
+            path = self.cwd / ("doc-block-%d.yml" % block.line)
             path.write_text(text, encoding="utf-8")
             command = "ansible-playbook %s %s" % (shlex.quote(str(path)), args)
         elif isinstance(content, dict) and "plugin" in content:
-            path = self.state_dir / ("block-%d.chime_phone_numbers.yml" % block.line)
+            path = self.cwd / ("doc-block-%d.chime_phone_numbers.yml" % block.line)
             path.write_text(text, encoding="utf-8")
             command = "ANSIBLE_INVENTORY_UNPARSED_FAILED=true ansible-inventory -i %s --list %s" % (
                 shlex.quote(str(path)), args)

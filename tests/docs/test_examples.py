@@ -281,3 +281,45 @@ def test_every_relative_link_leads_somewhere(document):
         elif anchor and path.suffix == ".md" and anchor not in anchors(path):
             broken.append("%s (no such heading)" % target)
     assert not broken, "broken links in %s: %s" % (document.relative_to(ROOT), ", ".join(broken))
+
+
+# --------------------------------------------------------------------------- the role's README
+
+
+def test_the_rescue_example_reports_a_denied_listing_instead_of_dying(reader):
+    """Issue 14, item 1: the README's rescue example, as written, when the listing fails."""
+    session = reader(ROLE_README)
+    session.run_block(block_by_id(ROLE_README, "rescue"))
+    session.control.inject(deny_operations=["ListPhoneNumberOrders"])
+    rc, output = session.shell("ansible-playbook notify.yml -e '{\"assert_numbers_acquired_expected\": [\"+12065550100\"]}'")
+    assert rc == 0, output
+    assert '"msg": "error: chime:ListPhoneNumberOrders denied (ForbiddenException, HTTP 403)' in output
+    assert "is undefined" not in output
+
+
+def test_the_rescue_example_survives_a_refused_role_variable(reader):
+    session = reader(ROLE_README)
+    session.run_block(block_by_id(ROLE_README, "rescue"))
+    # No expected list at all: the role's argument validation stops it before the fact exists.
+    rc, output = session.shell("ansible-playbook notify.yml")
+    assert rc == 0, output
+    assert '"msg": "error: ' in output and "missing required arguments: assert_numbers_acquired_expected" in output
+
+
+@pytest.mark.parametrize("project_dir", [None, "gitlab-project"])
+def test_the_report_dir_example_writes_into_the_project_or_the_working_directory(reader, project_dir):
+    """Issue 14, item 5: outside GitLab the reports land in the working directory, never in /reports."""
+    session = reader(ROLE_README)
+    example = block_by_id(ROLE_README, "project-dir")
+    for block in blocks_before(ROLE_README, example):
+        if block.marker.kind == "file":
+            session.run_block(block)
+    extra = {}
+    if project_dir:
+        (session.home / project_dir).mkdir()
+        extra["CI_PROJECT_DIR"] = str(session.home / project_dir)
+    (session.home / "example.yml").write_text(example.text, encoding="utf-8")
+    rc, output = session.shell("ansible-playbook example.yml", extra_env=extra)
+    assert rc == 0, output
+    base = session.home / project_dir if project_dir else session.home
+    assert (base / "reports" / "chime" / "report.json").is_file()
