@@ -30,7 +30,8 @@ NOT_RUNNABLE = "not-runnable"  # cannot run here; the reason is counted as a ski
 CHECKED_BY = "checked-by"      # checked word for word by another test file (named), counted as a skip here
 KINDS = (RUN, FILE, OUTPUT, NOT_RUNNABLE, CHECKED_BY)
 # Options a marker may carry (key=value, shell quoting).
-OPTIONS = frozenset(("rc", "args", "emulator", "checkout", "id", "background", "setup", "timeout", "fresh"))
+OPTIONS = frozenset(("rc", "args", "emulator", "checkout", "id", "background", "setup", "timeout", "fresh", "cwd",
+                     "prelude"))
 
 MARKER = re.compile(r"^\s*<!--\s*doc-test:\s*(?P<body>.*?)\s*-->\s*$")
 COMMENT = re.compile(r"^\s*<!--.*-->\s*$")

@@ -247,6 +247,9 @@ class DocSession:
                 link.symlink_to(ROOT)
         text = self.substitute(block.text)
         hidden = self._hide_collections(options.get("fresh"))
+        session_cwd = self.cwd
+        if options.get("cwd"):
+            self.cwd = self.home / options["cwd"]
         if options.get("emulator"):
             self._control_emulator(json.loads(options["emulator"]))
         try:
@@ -265,7 +268,9 @@ class DocSession:
             elif marker.kind not in (NOT_RUNNABLE, CHECKED_BY):
                 raise BlockFailure("unknown marker kind %r" % marker.kind)
         finally:
-            if options.get("emulator"):
+            if options.get("cwd"):
+                self.cwd = session_cwd
+            if options.get("emulator") or options.get("prelude"):
                 self.control.clear_faults()
             for link, target in hidden:
                 # An install into the default path replaced the link: that copy stays, as on the reader's machine.
@@ -332,6 +337,12 @@ class DocSession:
             self._run_yaml(block, text, options, timeout)
         elif language == "python":
             path = self.state_dir / ("block-%d.py" % block.line)
+            if options.get("prelude") == "emu":
+                # `emu` in a fragment is the emulator this document uses, through its control API.
+                text = ("import sys\nsys.path.insert(0, %r)\nfrom chime_emulator import ChimeEmulatorClient\n"
+                        "emu = ChimeEmulatorClient(%r)\n" % (str(ROOT / "tests" / "emulator"), self.emulator_url)) + text
+            elif options.get("prelude"):
+                raise BlockFailure("unknown prelude %r (emu is the only one)" % options["prelude"])
             path.write_text(text, encoding="utf-8")
             self._check(self.shell("python3 %s" % shlex.quote(str(path)), timeout), "the Python block", options)
         else:
