@@ -31,7 +31,7 @@ CHECKED_BY = "checked-by"      # checked word for word by another test file (nam
 KINDS = (RUN, FILE, OUTPUT, NOT_RUNNABLE, CHECKED_BY)
 # Options a marker may carry (key=value, shell quoting).
 OPTIONS = frozenset(("rc", "args", "emulator", "checkout", "id", "background", "setup", "timeout", "fresh", "cwd",
-                     "prelude"))
+                     "prelude", "core"))
 
 MARKER = re.compile(r"^\s*<!--\s*doc-test:\s*(?P<body>.*?)\s*-->\s*$")
 COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
