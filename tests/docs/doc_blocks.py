@@ -79,7 +79,7 @@ def documents():
 
 def parse_marker(body, line):
     """A Marker from the text inside ``<!-- doc-test: ... -->``."""
-    kind, _, rest = body.partition(" ")
+    kind, dummy, rest = body.partition(" ")
     kind = kind.rstrip(":")
     rest = rest.strip()
     if kind == NOT_RUNNABLE:
@@ -87,7 +87,7 @@ def parse_marker(body, line):
             raise MarkerError("line %d: not-runnable needs a reason" % line)
         return Marker(kind, rest, {}, line)
     if kind == CHECKED_BY:
-        path, _, what = rest.partition(":")
+        path, dummy, what = rest.partition(":")
         if not path.strip() or not what.strip():
             raise MarkerError("line %d: checked-by needs 'PATH: what it checks'" % line)
         return Marker(kind, rest, {}, line)

@@ -22,7 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from doc_blocks import ROOT, matches_sample, read_blocks  # noqa: E402
+from doc_blocks import ROOT, documents, matches_sample, read_blocks  # noqa: E402
 from doc_runner import BlockFailure, DocSession  # noqa: E402
 
 DEMO_DATA = ROOT / "docs" / "demo" / "orders.json"
@@ -83,7 +83,7 @@ def api_layer_actions():
 def test_the_permission_policies_of_iam_policy_md_allow_every_action_the_collection_calls():
     actions = api_layer_actions()
     assert actions == {"chime:ListPhoneNumberOrders", "chime:GetPhoneNumberOrder", "chime:ListPhoneNumbers"}
-    permission_policies = [policy for _, policy in json_blocks(IAM_POLICY)
+    permission_policies = [policy for dummy, policy in json_blocks(IAM_POLICY)
                            if all("Principal" not in statement for statement in policy["Statement"])]
     assert len(permission_policies) == 2
     for policy in permission_policies:
@@ -96,7 +96,7 @@ def test_the_permission_policies_of_iam_policy_md_allow_every_action_the_collect
 
 
 def test_the_trust_policies_of_iam_policy_md_match_the_pipeline_recipes():
-    trust_policies = [policy for _, policy in json_blocks(IAM_POLICY)
+    trust_policies = [policy for dummy, policy in json_blocks(IAM_POLICY)
                       if any("Principal" in statement for statement in policy["Statement"])]
     assert len(trust_policies) == 2
     pipelines = PIPELINES.read_text(encoding="utf-8")
@@ -266,7 +266,7 @@ def anchors(path):
     return found
 
 
-@pytest.mark.parametrize("document", [path for path in __import__("doc_blocks").documents()],
+@pytest.mark.parametrize("document", documents(),
                          ids=lambda path: str(path.relative_to(ROOT)))
 def test_every_relative_link_leads_somewhere(document):
     broken = []
@@ -274,7 +274,7 @@ def test_every_relative_link_leads_somewhere(document):
     for target in LINK.findall(text):
         if re.match(r"[a-z]+:", target):
             continue  # an absolute URL: not checked here (no network)
-        path_part, _, anchor = target.partition("#")
+        path_part, dummy, anchor = target.partition("#")
         path = (document.parent / path_part).resolve() if path_part else document
         if not path.exists():
             broken.append("%s (no such file)" % target)
