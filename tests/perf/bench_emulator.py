@@ -164,7 +164,7 @@ _TOKEN_AT_START = re.compile(rb'^\{"NextToken":(?:null|"([^"]*)")')
 
 
 def _list_path(path, token):
-    query = '%s?max-results=%d' % (path, PAGE_SIZE)
+    query = '%s%smax-results=%d' % (path, '&' if '?' in path else '?', PAGE_SIZE)
     if token:
         query += '&next-token=' + urllib.parse.quote(token, safe='')
     return query

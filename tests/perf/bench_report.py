@@ -174,6 +174,9 @@ def table_rows(result):
         rows.append(('   CPU (user + system) of the whole run, per target', _s(parallel['cpu_per_target_eight']),
                      'one target alone ' + _s(parallel['cpu_one']['median']),
                      '%.2fx' % parallel['cpu_per_target_over_one']))
+        if parallel.get('cpu_per_added_target') is not None:
+            rows.append(('   CPU of each target added ((8 targets - 1 target) / 7)', _s(parallel['cpu_per_added_target']),
+                         '', ''))
         rows.append(('   CPU of the whole run; the emulator\'s own', _s(parallel['cpu_eight']['median']),
                      'emulator ' + _s(parallel['emulator_cpu_eight']['median']), ''))
     return rows
@@ -260,6 +263,9 @@ def markdown(results):
         fixed = result.get('fixed_cost')
         if fixed:
             lines.extend(role_task_table(fixed))
+        current = result.get('current_state')
+        if current and current.get('outside_the_enum'):
+            lines.extend(enum_probe_table(current['outside_the_enum']))
         if result.get('errors'):
             lines.append('Errors: ' + '; '.join(error.splitlines()[0] for error in result['errors']))
             lines.append('')
@@ -290,3 +296,28 @@ def role_task_table(fixed):
 
 def _task_name(name):
     return name.replace('voiceops.chime.assert_numbers_acquired : ', '').replace('|', '/')
+
+
+def enum_probe_table(probe):
+    """What a partitioned numbers listing misses, and how the judge then decides."""
+    kinds = [kind for kind in ('unpartitioned', 'status', 'product_type') if kind in probe]
+    lines = ['Numbers outside botocore\'s enums, listed without and with partitions, then judged with current state '
+             '(the first three expected; then only the first expected, with `fail_on_unexpected`):', '',
+             '| number | status, product type | ' + ' | '.join('listed %s' % kind.replace('_', ' ')
+                                                           if kind == 'unpartitioned' else 'per %s' % kind.replace('_', ' ')
+                                                           for kind in kinds) + ' |',
+             '|---|---|' + '---|' * len(kinds)]
+    for e164, number in probe['numbers'].items():
+        cells = []
+        for kind in kinds:
+            listed = e164 in probe[kind]['listed']
+            category = probe[kind]['categories'].get(e164)
+            if category is None:
+                category = 'unexpected' if e164 in probe[kind]['unexpected'] else 'not judged'
+            cells.append('%s, %s' % ('listed' if listed else '**missed**', category))
+        lines.append('| %s | %s, %s (%s) | %s |' % (e164, number['status'], number['product_type'], number['what'],
+                                                   ' | '.join(cells)))
+    lines.append('| check with `fail_on_unexpected` passes | | %s |' % ' | '.join(
+        '**yes**' if probe[kind]['fail_on_unexpected_passed'] else 'no' for kind in kinds))
+    lines.append('')
+    return lines

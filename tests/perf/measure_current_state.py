@@ -165,6 +165,9 @@ ENUM_PROBE_NUMBERS = (
     ('+12065550191', 'PortOutInProgress', 'VoiceConnector', 'status outside the enum'),
     ('+12065550192', 'Assigned', 'Voice Connector', 'product type outside the enum'),
 )
+# Held by the account, in no order, not expected: with fail_on_unexpected, a check must fail on it.
+UNEXPECTED_PROBE_NUMBER = ('+12065550193', 'Assigned', 'Voice Connector', 'held, in no order, product type outside '
+                           'the enum')
 
 
 def outside_the_enum(ctx, listings):
@@ -184,12 +187,12 @@ def outside_the_enum(ctx, listings):
              'UpdatedTimestamp': '2026-10-01T10:05:00.000Z'}
     numbers = [{'E164PhoneNumber': e164, 'PhoneNumberId': e164, 'Status': status, 'ProductType': product_type,
                 'CreatedTimestamp': '2026-10-01T10:00:00.000Z', 'UpdatedTimestamp': '2026-10-01T10:05:00.000Z'}
-               for e164, status, product_type, dummy in ENUM_PROBE_NUMBERS]
+               for e164, status, product_type, dummy in ENUM_PROBE_NUMBERS + (UNEXPECTED_PROBE_NUMBER,)]
     ctx.emulator.serve_document(('enum-probe',), {'PhoneNumberOrders': [order], 'PhoneNumbers': numbers})
     phone_numbers = latest_status_by_number([order_from_api(order)])
     expected = [e164 for e164, dummy, dummy, dummy in ENUM_PROBE_NUMBERS]
     outcome = {'numbers': {e164: {'status': status, 'product_type': product_type, 'what': what}
-                           for e164, status, product_type, what in ENUM_PROBE_NUMBERS}}
+                           for e164, status, product_type, what in ENUM_PROBE_NUMBERS + (UNEXPECTED_PROBE_NUMBER,)}}
     for kind in ('unpartitioned', 'status', 'product_type'):
         client = listings.client()
         number_partitions = [{}] if kind == 'unpartitioned' else partitions(kind, listings.statuses,
@@ -198,19 +201,25 @@ def outside_the_enum(ctx, listings):
                                                                          number_partitions, orders=False)
         judged = number_compliance(with_account_state(phone_numbers, api_numbers, None), expected, current_state=True)
         reasons = {problem['e164_phone_number']: problem['reason'] for problem in judged.get('problems') or ()}
+        # Only the number in both enums expected, and every other held number a problem.
+        strict = number_compliance(with_account_state(phone_numbers, api_numbers, None), expected[:1],
+                                   fail_on_unexpected=True, current_state=True)
         outcome[kind] = {
             'listed': sorted(number['E164PhoneNumber'] for number in api_numbers),
             'categories': {e164: category for category in ('acquired', 'released', 'failed', 'processing', 'missing')
                            for e164 in judged.get(category) or ()},
             'reasons': reasons,
+            'fail_on_unexpected_passed': strict['passed'],
+            'unexpected': strict['unexpected'],
         }
     missed = {kind: sorted(set(outcome['unpartitioned']['listed']) - set(outcome[kind]['listed']))
               for kind in ('status', 'product_type')}
     outcome['missed'] = missed
-    if outcome['unpartitioned']['listed'] != sorted(expected):
+    if outcome['unpartitioned']['listed'] != sorted(outcome['numbers']):
         raise BenchError('the unpartitioned listing did not list every probe number: %s'
                          % outcome['unpartitioned']['listed'])
-    log('  outside the enum: partitions by status miss %s, by product type miss %s; judged then: %s / %s' % (
-        ', '.join(missed['status']) or 'nothing', ', '.join(missed['product_type']) or 'nothing',
-        outcome['status']['categories'], outcome['product_type']['categories']))
+    for kind in ('unpartitioned', 'status', 'product_type'):
+        log('  outside the enum, %s listing: missed %s; judged %s; fail_on_unexpected check passed: %s' % (
+            kind, ', '.join(missed.get(kind, ())) or 'nothing', outcome[kind]['categories'],
+            outcome[kind]['fail_on_unexpected_passed']))
     return outcome

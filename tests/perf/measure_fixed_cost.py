@@ -59,6 +59,17 @@ def prototype_root(ctx, name):
     return root
 
 
+def check_prototype(name, verbose_stdout):
+    """Fail unless a -vvv run of prototype ``name`` (or of the shipped collection) shows its change."""
+    module_ran = 'AnsiballZ_chime_phone_number_order_info.py' in verbose_stdout
+    included = 'source_module.yml' in verbose_stdout
+    wanted_module = name not in ('in_process', 'lean_in_process')
+    wanted_include = name not in ('lean_role', 'lean_in_process')
+    if module_ran != wanted_module or included != wanted_include:
+        raise BenchError('%s: the listing module ran: %s (expected %s); source_module.yml included: %s (expected %s)'
+                         % (name, module_ran, wanted_module, included, wanted_include))
+
+
 def profiled_tasks(stdout):
     """[(task name, seconds)] from profile_tasks' summary, and the recap's (ok, skipped) counts."""
     tasks = []
@@ -107,6 +118,8 @@ def measure(ctx):
     floor_playbook = workdir / 'floor.yml'
     floor_playbook.write_text(PLAYBOOK_FLOOR)
     roots = {name: prototype_root(ctx, name) for name in PROTOTYPES}
+    for name, root in dict(roots, shipped=None).items():
+        check_prototype(name, verify_numbers(ctx, vars_path, reports, extra=['-vvv'], collections=root)[0].stdout)
     module_runs, profiles = [], {'shipped': [], 'lean_in_process': []}
 
     def module_run():

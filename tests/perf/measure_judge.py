@@ -124,7 +124,8 @@ def measure(ctx):
     judge['judge_source'] = source
     judge['per_number_speedup'] = round(loop_per_number / (judge_seconds / EXPECTED_NUMBERS), 1)
     ctx.result['judge'] = judge
-    log('  judge 10,000 expected vs %d ordered: filter step %.3f s, role step %s s, pure function %.3f s; looped '
-        'assert %d numbers %.2f s (%.1f ms/number) -> %.0fx faster per number' % (
-            len(phone_numbers), statistics.median(filter_step), module_judge, statistics.median(pure), count,
+    log('  judge 10,000 expected vs %s ordered: filter step %.3f s, role step (in the module) %s s, pure function '
+        '%.3f s; looped assert %d numbers %.2f s (%.1f ms/number) -> %.0fx faster per number' % (
+            '{:,}'.format(len(phone_numbers)), statistics.median(filter_step),
+            'n/a' if module_judge is None else '%.3f' % module_judge, statistics.median(pure), count,
             statistics.median(loop), loop_per_number * 1000, judge['per_number_speedup']))
