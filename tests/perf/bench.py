@@ -183,7 +183,8 @@ def parse_args(argv):
                                          'run of every measurement; "-" writes nothing)')
     parser.add_argument('--keep', action='store_true', help='keep the work directories')
     parser.add_argument('--only', help='comma-separated subset of: %s' % ', '.join(STEP_NAMES))
-    parser.add_argument('--markdown', action='store_true', help='print results.json as markdown tables and exit')
+    parser.add_argument('--markdown', nargs='?', const=str(RESULTS_PATH), metavar='RESULTS',
+                        help='print results.json (or RESULTS) as markdown tables and exit')
     parser.add_argument('--lane-result', help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -191,7 +192,7 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.markdown:
-        print(markdown(json.loads(RESULTS_PATH.read_text())))
+        print(markdown(json.loads(Path(args.markdown).read_text())))
         return 0
     here = lane_of_this_interpreter()
     lanes = [lane.strip() for lane in (args.lanes or here or TARGET_LANE).split(',') if lane.strip()]

@@ -275,27 +275,30 @@ def markdown(results):
 def role_task_table(fixed):
     """The role's tasks as profile_tasks timed them, shipped and with both prototypes, side by side."""
     shipped = fixed['role_tasks']['shipped']
-    lean = fixed['role_tasks'].get('lean_in_process')
+    lean = fixed['role_tasks'].get('lean_in_process') or {'tasks': [], 'count': 0, 'skipped': 0, 'total': 0}
     lines = ['The role\'s tasks in `verify_numbers` (`ansible.posix.profile_tasks`, medians; the listing task '
-             'includes the module process):', '',
-             '| task, shipped | seconds | task, prototype lean_in_process | seconds |', '|---|---|---|---|']
-    shipped_tasks = shipped['tasks']
-    lean_tasks = lean['tasks'] if lean else []
-    for index in range(max(len(shipped_tasks), len(lean_tasks))):
-        left = shipped_tasks[index] if index < len(shipped_tasks) else None
-        right = lean_tasks[index] if index < len(lean_tasks) else None
-        lines.append('| %s | %s | %s | %s |' % (
-            _task_name(left['task']) if left else '', '%.3f' % left['seconds'] if left else '',
-            _task_name(right['task']) if right else '', '%.3f' % right['seconds'] if right else ''))
-    lines.append('| **%d tasks, %d skipped** | **%.3f** | **%s** | **%s** |' % (
-        shipped['count'], shipped['skipped'], shipped['total'],
-        '%d tasks, %d skipped' % (lean['count'], lean['skipped']) if lean else '', '%.3f' % lean['total'] if lean else ''))
+             'includes the module process, or the listing in the action for the prototype):', '',
+             '| task | shipped | prototype lean_in_process |', '|---|---|---|']
+    shipped_seconds = dict((_task_name(task['task']), task['seconds']) for task in shipped['tasks'])
+    lean_seconds = dict((_task_name(task['task']), task['seconds']) for task in lean['tasks'])
+    names = list(shipped_seconds) + [name for name in lean_seconds if name not in shipped_seconds]
+    for name in names:
+        lines.append('| %s | %s | %s |' % (name, _seconds_cell(shipped_seconds.get(name)),
+                                           _seconds_cell(lean_seconds.get(name))))
+    lines.append('| **all tasks** | **%d tasks (%d skipped), %.3f s** | **%d tasks (%d skipped), %.3f s** |' % (
+        shipped['count'], shipped['skipped'], shipped['total'], lean['count'], lean['skipped'], lean['total']))
     lines.append('')
     return lines
 
 
+def _seconds_cell(value):
+    return '—' if value is None else '%.3f s' % value
+
+
 def _task_name(name):
-    return name.replace('voiceops.chime.assert_numbers_acquired : ', '').replace('|', '/')
+    # The implicit validation task is named after the whole argument spec description.
+    name = name.replace('voiceops.chime.assert_numbers_acquired : ', '').split(' - ', 1)[0]
+    return name.replace('|', '/')
 
 
 def enum_probe_table(probe):
