@@ -6,12 +6,15 @@
 
 ARGS_JSON is ``{"ANSIBLE_MODULE_ARGS": {...}}``, the file a module reads when run directly; the
 module's result goes to stdout, as it does under Ansible. STATS_JSON receives the seconds spent
-importing, fetching (``list_orders``/``get_orders``), transforming (``filter_orders`` and
-``latest_status_by_number``), scrubbing ``no_log`` values (``remove_values``) and in the whole
-``exit_json`` (scrub, JSON encoding, writing), plus this process's peak RSS. The module code is
-the installed collection's, unchanged: only the names it calls are wrapped with timers.
+importing, fetching (``list_account``, ``get_orders``: both listings, concurrently with
+``current_state``), transforming (``filter_orders``, ``latest_status_by_number``,
+``with_account_state``), judging (``number_compliance``, with ``expected``), scrubbing ``no_log``
+values (``remove_values``) and in the whole ``exit_json`` (scrub, JSON encoding, writing), plus this
+process's peak RSS. The module code is the collection's, unchanged: only the names it calls are
+wrapped with timers (the per-order ``order_from_api`` is left unwrapped: a timer per call would
+cost more than it measures).
 
-``bench.py`` runs this as a child process per measurement, so the peak RSS is this process's alone.
+``measure_module.py`` and ``measure_fixed_cost.py`` run this as a child process per measurement, so the peak RSS is this process's alone.
 """
 
 from __future__ import annotations
@@ -54,15 +57,16 @@ def peak_rss_kib():
 
 def main():
     stats_path, args_path = sys.argv[1], sys.argv[2]
-    timings = {'fetch': 0.0, 'transform': 0.0, 'scrub': 0.0, 'exit_json': 0.0}
+    timings = {'fetch': 0.0, 'transform': 0.0, 'judge': 0.0, 'scrub': 0.0, 'exit_json': 0.0}
 
     from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
     from ansible_collections.voiceops.chime.plugins.modules import (  # pylint: disable=import-outside-toplevel
         chime_phone_number_order_info as module_code)
     imported = time.perf_counter()
 
-    for name, kind in (('list_orders', 'fetch'), ('get_orders', 'fetch'), ('filter_orders', 'transform'),
-                       ('latest_status_by_number', 'transform')):
+    for name, kind in (('list_account', 'fetch'), ('get_orders', 'fetch'), ('filter_orders', 'transform'),
+                       ('latest_status_by_number', 'transform'), ('with_account_state', 'transform'),
+                       ('number_compliance', 'judge')):
         if hasattr(module_code, name):
             setattr(module_code, name, timed(timings, kind, getattr(module_code, name)))
     # exit_json looks remove_values up in basic's namespace at call time.
