@@ -30,8 +30,9 @@ What is measured (N = orders; the emulator's generator gives 3 numbers per order
      from its cache, vs a static YAML inventory of the same hosts, groups and variables;
   6. peak RSS of the module process at each N.
 
-The lane is the interpreter running this file (a lane venv, with ANSIBLE_COLLECTIONS_PATH set by
-scripts/lane.py). ``--lanes`` runs other lanes through ``scripts/lane.py run <lane>``.
+The lane is the nox session running this file (``nox -s bench-current``, ``bench-oldest``; ``make
+bench`` runs both), which sets VOICEOPS_CHIME_LANE and ANSIBLE_COLLECTIONS_PATH. Each lane's run
+merges its figures into results.json.
 """
 
 from __future__ import annotations
@@ -56,7 +57,6 @@ from pathlib import Path
 PERF_DIR = Path(__file__).resolve().parent
 ROOT = PERF_DIR.parent.parent
 EMULATOR_SCRIPT = ROOT / 'tests' / 'emulator' / 'chime_emulator.py'
-LANE_SCRIPT = ROOT / 'scripts' / 'lane.py'
 RESULTS_PATH = PERF_DIR / 'results.json'
 LANES = ('current', 'oldest')
 TARGET_LANE = 'current'
@@ -159,16 +159,15 @@ def collections_root():
         root = root.parent
     if root is None or not (root / 'ansible_collections' / 'voiceops' / 'chime').is_dir():
         raise BenchError('ANSIBLE_COLLECTIONS_PATH does not hold voiceops.chime: run this through `make bench` '
-                         '(scripts/lane.py run <lane> tests/perf/bench.py)')
+                         '(nox -s bench-current)')
     return root
 
 
 def private_collections_root(root, workdir):
     """A collections root for this run only: the lane's amazon.aws (and ansible.posix), our collection copied.
 
-    Other work on the machine (make test, make dev) reinstalls .lanes/<lane>/collections while a
-    bench may be running; a copy of the installed tarball keeps the whole run on one version.
-    A dev symlink (make dev) stays a symlink: then the work tree is what is measured.
+    A bench session's collections root is rebuilt when the session runs again; a copy of the
+    installed tarball keeps the whole run on one version. A symlink to a work tree stays a symlink.
     """
     private = workdir / 'collections'
     source = root / 'ansible_collections'
@@ -185,11 +184,7 @@ def private_collections_root(root, workdir):
 
 
 def lane_of_this_interpreter():
-    prefix = Path(sys.prefix).resolve()
-    for lane in LANES:
-        if prefix == (ROOT / '.lanes' / lane / 'venv').resolve():
-            return lane
-    return None
+    return os.environ.get('VOICEOPS_CHIME_LANE')  # set by the bench-<lane> nox session
 
 
 def manifest_version(path):
@@ -1139,26 +1134,10 @@ def run_lane_here(lane, settings, keep, only=None):
 
 
 def run_lane_elsewhere(lane, args):
-    """Run this script on another lane, through scripts/lane.py (its venv, its collections root)."""
-    with tempfile.NamedTemporaryFile(prefix='bench-%s-' % lane, suffix='.json', delete=False) as handle:
-        path = Path(handle.name)
-    try:
-        # scripts/lane.py is stdlib-only: any Python 3 runs it, and it runs the lane's own.
-        argv = [sys.executable, str(LANE_SCRIPT), 'run', lane, 'tests/perf/bench.py', '--lanes', lane, '--lane-result', str(path)]
-        if args.quick:
-            argv.append('--quick')
-        if args.keep:
-            argv.append('--keep')
-        if args.only:
-            argv += ['--only', args.only]
-        proc = subprocess.run(argv, cwd=str(ROOT), check=False)
-        try:
-            return json.loads(path.read_text())
-        except ValueError:
-            return {'lane': lane, 'errors': ['the %s lane run exited %d without results' % (lane, proc.returncode)],
-                    'targets': []}
-    finally:
-        path.unlink()
+    """Another lane runs in its own nox session (its venv, its collections root), not from here."""
+    del args
+    return {'lane': lane, 'errors': ['run the %s lane with `nox -s bench-%s` (make bench runs both)' % (lane, lane)],
+            'targets': []}
 
 
 def write_results(path, lane_results):
@@ -1182,7 +1161,7 @@ def write_results(path, lane_results):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
-    parser.add_argument('--lanes', default=','.join(LANES),
+    parser.add_argument('--lanes', default=os.environ.get('VOICEOPS_CHIME_LANE') or ','.join(LANES),
                         help='comma-separated lanes to run (default: %(default)s)')
     parser.add_argument('--quick', action='store_true',
                         help='smoke run: 1,000 and 10,000 orders, one repetition, a 100-number looped assert; '

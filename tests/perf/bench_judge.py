@@ -16,7 +16,8 @@ median of --repeat runs:
    playbook around the loop), per number.
 
 Prints a table; with --json PATH also writes the figures. Run it with a lane's Python and
-ANSIBLE_COLLECTIONS_PATH set, for example ``python3 scripts/lane.py run current tests/perf/bench_judge.py``.
+ANSIBLE_COLLECTIONS_PATH set, for example after ``nox -s bench-current``:
+``ANSIBLE_COLLECTIONS_PATH=.nox/bench-current/collections .nox/bench-current/bin/python tests/perf/bench_judge.py``.
 """
 
 from __future__ import annotations
