@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 # Re-exported for the fault tests (fh.expected_order); defined in tests/chime_test_data.py.
-from chime_test_data import expected_order  # pylint: disable=unused-import
+from chime_test_data import expected_order  # noqa: F401 pylint: disable=unused-import
 
 
 MODULE = "voiceops.chime.chime_phone_number_order_info"
