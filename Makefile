@@ -4,7 +4,8 @@
 #
 #   make test               every default session, two at a time, and the formatters in check mode;
 #                           ends with a timing table and "tests: N passed, N failed" (CI reads it)
-#   make test-slow          the slow-marked pytest cases (100,000 orders) on the current lane; CI runs it too
+#   make test-slow          the slow-marked pytest cases (100,000 orders) on the current lane; CI runs it
+#                           beside make test
 #   make test-floors        the pytest suites with boto3/botocore at requirements.txt's floors
 #   make unit | integration | faults   one pytest suite on LANE (current or oldest), reusing its venv;
 #                           ARGS go to pytest (make unit ARGS="-k listing"). Unit tests import the work
@@ -21,14 +22,18 @@ LANE ?= current
 ARGS ?=
 NOX := .nox/bootstrap/bin/nox
 REPORTS := .nox/reports
-SUMMARY := $(PYTHON) scripts/test_summary.py $(REPORTS)
+# Each nox run writes a report; test_summary.py turns them and the sessions' pytest JUnit files into
+# the timing table and the totals line, and fails when a session failed or no test ran.
+SUMMARY := $(PYTHON) scripts/test_summary.py
 
 .DEFAULT_GOAL := help
-.PHONY: help test test-slow test-floors unit integration faults dev nox docs demo bench changelog-release \
+.PHONY: help bootstrap test test-slow test-floors unit integration faults dev nox docs demo bench changelog-release \
 	clean distclean
 
 help:
 	@sed -n '5,18p' Makefile | sed 's/^# \{0,1\}//'
+
+bootstrap: $(NOX)
 
 # Rebuilt whenever the pins change; make's own timestamps say when.
 $(NOX): tests/lanes/nox.txt
@@ -37,23 +42,21 @@ $(NOX): tests/lanes/nox.txt
 	.nox/bootstrap/bin/python -m pip install --quiet --disable-pip-version-check -r tests/lanes/nox.txt
 	touch $@
 
-# Each nox run writes a report; test_summary.py turns the reports and the pytest JUnit files into the
-# timing table and the totals line, and fails when a session failed or no test ran.
 test: $(NOX)
-	@rm -rf $(REPORTS) tests/output/pytest && mkdir -p $(REPORTS)
+	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/formatters.json $(REPORTS)/test.json
 	-$(NOX) -s formatters --report $(REPORTS)/formatters.json -- --check
-	-$(NOX) --parallel 2 --report $(REPORTS)/sessions.json
-	@$(SUMMARY)
+	-$(NOX) --parallel 2 --report $(REPORTS)/test.json
+	@$(SUMMARY) $(REPORTS)/formatters.json $(REPORTS)/test.json
 
 test-slow: $(NOX)
-	@rm -rf $(REPORTS) tests/output/pytest && mkdir -p $(REPORTS)
-	-$(NOX) --parallel 2 --report $(REPORTS)/slow.json -s unit-current integration-current faults-current -- -m slow
-	@$(SUMMARY)
+	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/test-slow.json
+	-$(NOX) --report $(REPORTS)/test-slow.json -s slow-current
+	@$(SUMMARY) $(REPORTS)/test-slow.json
 
 test-floors: $(NOX)
-	@rm -rf $(REPORTS) tests/output/pytest && mkdir -p $(REPORTS)
-	-$(NOX) --parallel 2 --report $(REPORTS)/floors.json -s unit-floors integration-floors faults-floors
-	@$(SUMMARY)
+	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/test-floors.json
+	-$(NOX) --parallel 2 --report $(REPORTS)/test-floors.json -s unit-floors integration-floors faults-floors
+	@$(SUMMARY) $(REPORTS)/test-floors.json
 
 unit integration faults: $(NOX)
 	$(NOX) --reuse-existing-virtualenvs --no-install -s $@-$(LANE) -- $(ARGS)

@@ -43,13 +43,6 @@ os.environ["ANTSIBULL_NOX_IGNORE_INSTALLED_COLLECTIONS"] = "true"
 # Collections under .nox sit inside this repo, where git would call their files ignored (none).
 os.environ["GIT_CEILING_DIRECTORIES"] = str(ROOT / ".nox")
 
-antsibull_nox.load_antsibull_nox_toml()
-# antsibull-nox registers these outside the default run (that is, make test); the first three read
-# amazon.aws from the tarballs that the collections session builds.
-for name in ("codeqa", "docs-check", "ansible-lint", "license-check", "antsibull-nox-config"):
-    nox.registry.get()[name].default = True
-    nox.registry.get()[name].requires = ["collections"] if name in ("codeqa", "docs-check", "ansible-lint") else []
-
 
 def wheel_tarballs(session, wheel_version):
     """amazon.aws and ansible.posix as tarballs with members at the top, from the `ansible` wheel on PyPI
@@ -68,13 +61,14 @@ def wheel_tarballs(session, wheel_version):
             version = json.loads(archive.read(prefix + "MANIFEST.json"))["collection_info"]["version"]
             tarball = CACHE / f"{fqcn.replace('.', '-')}-{version}.tar.gz"
             if not tarball.exists():
-                with tarfile.open(tarball.with_suffix(".partial"), "w:gz") as out:
+                partial = tarball.with_suffix(f".{os.getpid()}")
+                with tarfile.open(partial, "w:gz") as out:
                     for member in archive.infolist():
                         if member.filename.startswith(prefix) and not member.is_dir():
                             info = tarfile.TarInfo(member.filename[len(prefix) :])
                             info.size, info.mode = member.file_size, 0o644
                             out.addfile(info, archive.open(member))
-                os.replace(tarball.with_suffix(".partial"), tarball)
+                os.replace(partial, tarball)
             tarballs.append(tarball)
     return tarballs
 
@@ -124,25 +118,25 @@ def check_floor_pins(session):
         session.error(f"tests/lanes/floors.txt pins {pins}, requirements.txt's floors are {floors}")
 
 
-def add_pytest_session(suite, lane):
+def add_pytest_session(name, lane, suites, marker):
     python, dummy, core = LANES[lane]
 
-    @nox.session(name=f"{suite}-{lane}", python=python, default=lane != "floors", requires=["collections"])
+    @nox.session(name=name, python=python, default=lane != "floors" and marker != "slow")
     def run(session):
         if lane == "floors":
             check_floor_pins(session)
         session.install("-r", f"tests/lanes/{lane}.txt")
         # Unit tests import the work tree; integration and faults test the tarball users install.
-        root = collections_root(session, lane, "tree" if suite == "unit" else "tarball")
-        JUNIT_DIR.mkdir(parents=True, exist_ok=True)
+        root = collections_root(session, lane, "tree" if suites == ("unit",) else "tarball")
+        junit = JUNIT_DIR / f"{name}.xml"
+        junit.unlink(missing_ok=True)
+        junit.parent.mkdir(parents=True, exist_ok=True)
         pytest = "python -m pytest -p no:cacheprovider --basetemp".split() + [session.create_tmp() + "/pytest"]
-        pytest += ["--junitxml", JUNIT_DIR / f"{suite}-{lane}.xml", f"tests/{suite}"]
-        # make test-slow passes "-m slow", which may select nothing in a suite; else none collected fails.
-        success_codes = [0, 5] if "-m" in session.posargs else [0]
+        pytest += ["--junitxml", junit, *(f"tests/{suite}" for suite in suites)]
         env = {"ANSIBLE_COLLECTIONS_PATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-        session.run(*pytest, *(session.posargs or ["-m", "not slow"]), env=env, success_codes=success_codes)
+        session.run(*pytest, *(session.posargs or ["-m", marker]), env=env)  # none collected (exit 5) fails
 
-    run.__doc__ = f"pytest tests/{suite} on the {lane} lane (ansible-core {core}, Python {python})"
+    run.__doc__ = f"pytest {', '.join(suites)}: {marker}, ansible-core {core} on Python {python} ({lane} lane)"
 
 
 def add_ansible_test_session(name, lane, *params):
@@ -178,9 +172,12 @@ def add_ansible_test_session(name, lane, *params):
     run.__doc__ = f"ansible-test {params[0]} with ansible-core {core} on Python {python}"
 
 
-for each_lane in LANES:
-    for each_suite in ("unit", "integration", "faults"):
-        add_pytest_session(each_suite, each_lane)
+# Longest first: nox --parallel starts sessions in this order.
+for each_suite in ("faults", "integration", "unit"):
+    for each_lane in LANES:
+        add_pytest_session(f"{each_suite}-{each_lane}", each_lane, (each_suite,), "not slow")
+# The 100,000-order cases, all in one session of their own (make test-slow, beside make test in CI).
+add_pytest_session("slow-current", "current", ("unit", "integration", "faults"), "slow")
 add_ansible_test_session("sanity-current", "current", "sanity")
 add_ansible_test_session("sanity-oldest", "oldest", "sanity")
 add_ansible_test_session("units", "current", "units", "--requirements")
@@ -192,13 +189,13 @@ def docs_reference_script(session, *args):
     session.run("python", "scripts/docs_reference.py", *args, env={"ANSIBLE_COLLECTIONS_PATH": str(root)})
 
 
-@nox.session(name="docs-reference", python="3.13", requires=["collections"])
+@nox.session(name="docs-reference", python="3.13")
 def docs_reference(session):
     """docs/reference/ must be what antsibull-docs renders from the plugins (`nox -s docs` rewrites it)."""
     docs_reference_script(session, "--check")
 
 
-@nox.session(python="3.13", default=False, requires=["collections"])
+@nox.session(python="3.13", default=False)
 def docs(session):
     """Regenerate docs/reference/ from the plugins' documentation (commit the result)."""
     docs_reference_script(session, *session.posargs)
@@ -212,7 +209,7 @@ def changelog_lint(session):
     session.run("antsibull-changelog", "lint-changelog-yaml", "changelogs/changelog.yaml")
 
 
-@nox.session(name="changelog-release", python="3.13", default=False, requires=["collections"])
+@nox.session(name="changelog-release", python="3.13", default=False)
 def changelog_release(session):
     """antsibull-changelog release --update-existing (it asks ansible-doc about new plugins)."""
     session.install("antsibull-changelog", "ansible-core", *TOOLS)
@@ -220,7 +217,7 @@ def changelog_release(session):
     session.run("antsibull-changelog", "release", "--update-existing", *session.posargs, env=env)
 
 
-@nox.session(name="build-import-check", python="3.13", requires=["collections"])
+@nox.session(name="build-import-check", python="3.13")
 def build_import_check(session):
     """Build the tarball and run galaxy-importer on it; an ERROR line in its log fails the session.
 
@@ -239,7 +236,7 @@ def build_import_check(session):
         session.error("galaxy-importer logged errors (above)")
 
 
-@nox.session(name="ee-check", python="3.13", requires=["collections"])
+@nox.session(name="ee-check", python="3.13")
 def ee_check(session):
     """ansible-builder create from meta/execution-environment.yml; introspect the installed tarball.
 
@@ -274,7 +271,7 @@ def awscli(session):
 
 
 def add_script_session(name, lane, script, description):
-    @nox.session(name=name, python=LANES[lane][0], default=False, requires=["collections"])
+    @nox.session(name=name, python=LANES[lane][0], default=False)
     def run(session):
         session.install("-r", f"tests/lanes/{lane}.txt")
         env = {"ANSIBLE_COLLECTIONS_PATH": str(collections_root(session, lane, "tarball")), "VOICEOPS_CHIME_LANE": lane}
@@ -286,3 +283,11 @@ def add_script_session(name, lane, script, description):
 add_script_session("demo", "current", "tests/demo/run_demo.py", "The compliance check end to end against the emulator")
 for each_lane in ("current", "oldest"):
     add_script_session(f"bench-{each_lane}", each_lane, "tests/perf/bench.py", f"tests/perf/bench.py on {each_lane}")
+
+# Loaded last: nox --parallel starts sessions in the order they are defined, the longest ones above.
+antsibull_nox.load_antsibull_nox_toml()
+# antsibull-nox registers these outside the default run (that is, make test); the first three read
+# amazon.aws from the tarballs that the collections session builds.
+for name in ("codeqa", "docs-check", "ansible-lint", "license-check", "antsibull-nox-config"):
+    nox.registry.get()[name].default = True
+    nox.registry.get()[name].requires = ["collections"] if name in ("codeqa", "docs-check", "ansible-lint") else []
