@@ -27,6 +27,7 @@ LANES = {
     "floors": ("3.11", "12.3.0", "2.17"),  # oldest, with boto3/botocore at requirements.txt's floors
 }
 WHEEL_COLLECTIONS = ("amazon.aws", "ansible.posix")  # ansible.posix: the tests' json stdout callback
+OUT_OF_TREE = dict(install_in_site_packages=False, install_out_of_tree=True)  # for prepare_collections
 
 nox.options.default_venv_backend = "virtualenv"
 nox.options.download_python = "never"
@@ -104,9 +105,7 @@ def collections(session):
         wheel_tarballs(session, wheel_version)
     # Each ansible-core key extracts here once, so that parallel sessions never extract into one place.
     for core in ("devel", "2.21", "2.17"):
-        prepare_collections(
-            session, ansible_core_version=core, install_in_site_packages=False, install_out_of_tree=True
-        )
+        prepare_collections(session, ansible_core_version=core, **OUT_OF_TREE)
 
 
 def check_floor_pins(session):
@@ -152,17 +151,14 @@ def add_ansible_test_session(name, lane, *params):
     @nox.session(name=name, python=python, requires=["collections"])
     def run(session):
         session.install("-r", f"tests/lanes/{lane}.txt")
-        prepared = prepare_collections(
-            session, ansible_core_version=core, install_in_site_packages=False, install_out_of_tree=True
-        )
+        prepared = prepare_collections(session, ansible_core_version=core, **OUT_OF_TREE)
         # ansible-test downloads get-pip from a host out of reach, unless it finds a cached copy.
         source = session.run("python", "-c", "import ansible_test; print(*ansible_test.__path__)", silent=True).strip()
         pip = re.search(r"\bpip='([0-9.]+)'", Path(source, "_internal/python_requirements.py").read_text()).group(1)
         home = Path(session.virtualenv.location) / "home"
-        (home / ".ansible/test/cache").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(
-            ROOT / "scripts/get_pip_standin.py", home / f".ansible/test/cache/get_pip_{pip.replace('.', '_')}.py"
-        )
+        cached = home / f".ansible/test/cache/get_pip_{pip.replace('.', '_')}.py"
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / "scripts/get_pip_standin.py", cached)
         with session.chdir(prepared.current_path):
             env = {"HOME": str(home), "PIP_CACHE_DIR": os.path.expanduser("~/.cache/pip")}
             session.run(
