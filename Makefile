@@ -1,86 +1,88 @@
-# One entry point for building and testing voiceops.chime; the work is done by scripts/lane.py
-# (stdlib Python, so it runs with the machine's python3 before any venv exists).
+# The entry point for building and testing voiceops.chime. The work is done by nox sessions
+# (noxfile.py, antsibull-nox.toml; `make nox ARGS=-l` lists them); make only bootstraps nox and
+# antsibull-nox (tests/lanes/nox.txt) into .nox/bootstrap with python3, and sums up the results.
 #
-#   make test               both lanes (current: ansible-core 2.21/Python 3.13, oldest: 2.17/3.11),
-#                           each: venv + amazon.aws, build + install the tarball, unit, integration, faults;
-#                           the current lane also runs every quality gate. CI runs this, then test-slow.
-#                           The lanes run side by side; tests marked slow are left to test-slow.
-#   make test-slow          the slow-marked cases (100,000 orders) on the current lane; CI runs it too
-#   make test-current | test-oldest
-#   make test-floors        the oldest lane with boto3/botocore at requirements.txt's floors
-#   make unit | integration | faults  one suite on LANE (default current); ARGS="-k x" to pytest
-#   make dev LANE=current   symlink the work tree into the lane instead of the tarball (quick loops)
-#   make sanity | lint | docs-lint | docs-reference | changelog-lint | importer | ee | awscli | gates
+#   make test               every default session, two at a time, and the formatters in check mode;
+#                           ends with a timing table and "tests: N passed, N failed" (CI reads it)
+#   make test-slow          the slow-marked pytest cases (100,000 orders) on the current lane; CI runs it
+#                           beside make test
+#   make test-floors        the pytest suites with boto3/botocore at requirements.txt's floors
+#   make unit | integration | faults   one pytest suite on LANE (current or oldest), reusing its venv;
+#                           ARGS go to pytest (make unit ARGS="-k listing"). Unit tests import the work
+#                           tree; integration and faults install a freshly built tarball first.
+#   make dev LANE=current   create the lane's pytest venvs once, so that the targets above start at once
+#   make nox ARGS="-s sanity-current"   any nox command (nox -l lists the sessions)
 #   make docs               regenerate docs/reference/ from the plugins (scripts/docs_reference.py)
-#   make demo | bench       tests/demo/run_demo.py, tests/perf/bench.py with the lane's Python (ARGS)
+#   make demo | bench       tests/demo/run_demo.py, tests/perf/bench.py on both lanes (ARGS to the script)
 #   make changelog-release  antsibull-changelog release (changelogs/changelog.yaml, CHANGELOG.rst)
-#   make clean              build products; make distclean also removes .lanes (venvs, wheel cache)
+#   make clean              build and test output; make distclean also removes .nox (venvs, caches)
 
 PYTHON ?= python3
 LANE ?= current
 ARGS ?=
-LANE_PY := $(PYTHON) scripts/lane.py
+NOX := .nox/bootstrap/bin/nox
+REPORTS := .nox/reports
+# Each nox run writes a report; test_summary.py turns them and the sessions' pytest JUnit files into
+# the timing table and the totals line, and fails when a session failed or no test ran.
+SUMMARY := $(PYTHON) scripts/test_summary.py
 
 .DEFAULT_GOAL := help
-.PHONY: help test test-slow test-current test-oldest test-floors setup unit integration faults dev sanity lint awscli \
-	docs-lint docs-reference docs changelog-lint importer ee gates demo bench changelog-release clean distclean
+.PHONY: help bootstrap test test-slow test-floors unit integration faults dev nox docs demo bench changelog-release \
+	clean distclean
 
 help:
-	@sed -n '4,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '5,18p' Makefile | sed 's/^# \{0,1\}//'
 
-NOT_SLOW := --marker "not slow"
+bootstrap: $(NOX)
 
-test:
-	$(LANE_PY) test current oldest $(NOT_SLOW)
+# Rebuilt whenever the pins change; make's own timestamps say when.
+$(NOX): tests/lanes/nox.txt
+	rm -rf .nox/bootstrap
+	$(PYTHON) -m venv .nox/bootstrap
+	.nox/bootstrap/bin/python -m pip install --quiet --disable-pip-version-check -r tests/lanes/nox.txt
+	touch $@
 
-test-slow:
-	$(LANE_PY) test current --no-gates --marker slow --allow-empty-suites
+test: $(NOX)
+	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/formatters.json $(REPORTS)/test.json
+	-$(NOX) -s formatters --report $(REPORTS)/formatters.json -- --check
+	-$(NOX) --parallel 2 --report $(REPORTS)/test.json
+	@$(SUMMARY) $(REPORTS)/formatters.json $(REPORTS)/test.json
 
-test-current:
-	$(LANE_PY) test current $(NOT_SLOW)
+test-slow: $(NOX)
+	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/test-slow.json
+	-$(NOX) --report $(REPORTS)/test-slow.json -s slow-current
+	@$(SUMMARY) $(REPORTS)/test-slow.json
 
-test-oldest:
-	$(LANE_PY) test oldest $(NOT_SLOW)
+test-floors: $(NOX)
+	@mkdir -p $(REPORTS) && rm -f $(REPORTS)/test-floors.json
+	-$(NOX) --parallel 2 --report $(REPORTS)/test-floors.json -s unit-floors integration-floors faults-floors
+	@$(SUMMARY) $(REPORTS)/test-floors.json
 
-test-floors:
-	$(LANE_PY) test floors $(NOT_SLOW)
+unit integration faults: $(NOX)
+	$(NOX) --reuse-existing-virtualenvs --no-install -s $@-$(LANE) -- $(ARGS)
 
-setup:
-	$(LANE_PY) setup $(LANE)
+dev: $(NOX)
+	$(NOX) --install-only -s unit-$(LANE) integration-$(LANE) faults-$(LANE)
+	@echo "ready: make unit|integration|faults LANE=$(LANE) ARGS='-k ...' reuse these venvs"
 
-unit:
-	$(LANE_PY) pytest $(LANE) unit -- $(ARGS)
+nox: $(NOX)
+	$(NOX) $(ARGS)
 
-integration:
-	$(LANE_PY) pytest $(LANE) integration -- $(ARGS)
+docs: $(NOX)
+	$(NOX) -s docs
 
-faults:
-	$(LANE_PY) pytest $(LANE) faults -- $(ARGS)
+demo: $(NOX)
+	$(NOX) -s demo -- $(ARGS)
 
-dev:
-	$(LANE_PY) dev $(LANE)
+bench: $(NOX)
+	$(NOX) -s bench-current bench-oldest -- $(ARGS)
 
-sanity lint docs-lint docs-reference changelog-lint importer ee awscli:
-	$(LANE_PY) gate $@
-
-gates:
-	$(LANE_PY) gate all
-
-docs:
-	$(LANE_PY) setup current tools-lint
-	$(PYTHON) scripts/docs_reference.py
-
-demo:
-	$(LANE_PY) run $(LANE) tests/demo/run_demo.py $(ARGS)
-
-bench:
-	$(LANE_PY) run $(LANE) tests/perf/bench.py $(ARGS)
-
-changelog-release:
-	$(LANE_PY) changelog-release
+changelog-release: $(NOX)
+	$(NOX) -s changelog-release
 
 clean:
-	$(LANE_PY) clean
+	rm -rf tests/output .ansible .pytest_cache .hypothesis ./*.tar.gz
+	find . -name __pycache__ -not -path './.nox/*' -prune -exec rm -rf {} +
 
-distclean:
-	$(LANE_PY) clean --all
+distclean: clean
+	rm -rf .nox

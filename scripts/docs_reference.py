@@ -16,11 +16,10 @@ plugin of the collection has no page (a plugin without documentation), and antsi
 with ``--fail-on-error``, so a documentation block it cannot parse fails too.
 
 The output depends on the tools, not only on our files: the AWS options on our pages come from
-amazon.aws's documentation fragments, and the layout from antsibull-docs. So by default the
-script uses the project's pinned ones, antsibull-docs from the tools-lint venv
-(.lanes/tools-lint/venv, tests/lanes/tools-lint.txt) and amazon.aws from the current lane
-(.lanes/current/collections), and falls back to antsibull-docs on PATH and amazon.aws on
-ANSIBLE_COLLECTIONS_PATH only when those do not exist (``make setup`` and the gates create them).
+amazon.aws's documentation fragments, and the layout from antsibull-docs. So run it through nox
+(``nox -s docs-reference`` checks, ``nox -s docs`` or ``make docs`` regenerates), which installs the
+pinned antsibull-docs (tests/lanes/tools.txt) and puts the current lane's amazon.aws on
+ANSIBLE_COLLECTIONS_PATH; the script takes antsibull-docs from PATH and amazon.aws from there.
 The collection is read from this work tree, through a private collections root of symlinks,
 never from an installed copy. Only the standard library is used.
 
@@ -43,8 +42,6 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DEST = os.path.join(ROOT, 'docs', 'reference')
-PINNED_ANTSIBULL_DOCS = os.path.join(ROOT, '.lanes', 'tools-lint', 'venv', 'bin', 'antsibull-docs')
-PINNED_AMAZON_AWS = os.path.join(ROOT, '.lanes', 'current', 'collections', 'ansible_collections', 'amazon', 'aws')
 
 # antsibull-docs names the collection index index.rst; as README.rst, GitHub shows it when
 # someone opens docs/reference/ (the README's link goes there).
@@ -85,16 +82,15 @@ def galaxy_meta():
 
 
 def find_antsibull_docs(explicit):
-    for candidate in (explicit, PINNED_ANTSIBULL_DOCS, shutil.which('antsibull-docs')):
+    for candidate in (explicit, shutil.which('antsibull-docs')):
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
-    raise ToolError('antsibull-docs not found (looked at --antsibull-docs, %s and PATH); run '
-                    '`python3 scripts/lane.py gate docs-lint` once to create the tools-lint venv'
-                    % os.path.relpath(PINNED_ANTSIBULL_DOCS, ROOT))
+    raise ToolError('antsibull-docs not found (looked at --antsibull-docs and PATH); run this through '
+                    '`nox -s docs-reference` or `make docs`')
 
 
 def find_amazon_aws(explicit):
-    candidates = [explicit, PINNED_AMAZON_AWS]
+    candidates = [explicit]
     for entry in os.environ.get('ANSIBLE_COLLECTIONS_PATH', '').split(os.pathsep):
         if entry:
             base = entry if os.path.basename(entry.rstrip(os.sep)) == 'ansible_collections' else \
@@ -103,8 +99,8 @@ def find_amazon_aws(explicit):
     for candidate in candidates:
         if candidate and os.path.isfile(os.path.join(candidate, 'MANIFEST.json')):
             return os.path.realpath(candidate)
-    raise ToolError('amazon.aws not found (looked at --amazon-aws, %s and ANSIBLE_COLLECTIONS_PATH); run '
-                    '`make setup` once to create the current lane' % os.path.relpath(PINNED_AMAZON_AWS, ROOT))
+    raise ToolError('amazon.aws not found (looked at --amazon-aws and ANSIBLE_COLLECTIONS_PATH); run this '
+                    'through `nox -s docs-reference` or `make docs`')
 
 
 def collection_version(path):
@@ -287,7 +283,7 @@ def main(argv=None):
                 for entry, problem in problems:
                     if problem == DIFFERS:
                         show_diff(generated, dest, entry, args.diff_lines)
-                print('docs_reference: %d file(s) of %s are stale; run `python3 scripts/docs_reference.py` and '
+                print('docs_reference: %d file(s) of %s are stale; run `make docs` (nox -s docs) and '
                       'commit the result' % (len(problems), relative_dest))
                 return 1
             changes = write(generated, dest)

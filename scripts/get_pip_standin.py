@@ -5,7 +5,7 @@
 ansible-test bootstraps pip into each sanity virtual environment by running a
 get-pip script that it downloads from a host this machine cannot reach. It uses
 a cached copy at ``~/.ansible/test/cache/get_pip_<version>.py`` when one exists;
-``scripts/lane.py`` copies this file there. Like get-pip, it installs the
+the ansible-test sessions of ``noxfile.py`` copy this file there. Like get-pip, it installs the
 packages named on its command line (``pip==<version>`` from the package index),
 using the pip wheel that ``ensurepip`` bundles with the interpreter.
 """

@@ -2,10 +2,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shared pytest fixtures for the unit and integration tests of voiceops.chime.
 
-Tests run with a lane's Python (``make unit``, ``make integration``, ``make test``), which sets
-``ANSIBLE_COLLECTIONS_PATH`` to the lane's collections root: the installed tarball (or, after
-``make dev``, a symlink to the work tree) next to amazon.aws. Its first entry goes on
-``sys.path``, so tests import our code the way Ansible does:
+Tests run in a lane's nox session (``make unit``, ``make integration``, ``make test``), which sets
+``ANSIBLE_COLLECTIONS_PATH`` to the session's collections root: amazon.aws beside voiceops.chime,
+which is the installed tarball for integration and faults and a link to the work tree for unit
+tests. Its first entry goes on ``sys.path``, so tests import our code the way Ansible does:
 ``from ansible_collections.voiceops.chime.plugins.module_utils import listing``.
 ``tests/emulator`` goes on ``sys.path`` too (``from chime_emulator import ChimeEmulator``).
 
@@ -70,13 +70,13 @@ def _collections_root():
     first = value.split(os.pathsep)[0] if value else ''
     if not first:
         raise pytest.UsageError(
-            'ANSIBLE_COLLECTIONS_PATH is not set: run the tests through `make unit`, `make integration` or '
-            '`make test` (after `make dev LANE=current` they test the work tree directly)')
+            'ANSIBLE_COLLECTIONS_PATH is not set: run the tests through `make unit`, `make integration`, '
+            '`make faults` or `make test` (nox sessions such as unit-current set it)')
     root = Path(first).resolve()
     if root.name == 'ansible_collections':
         root = root.parent
     if not (root / 'ansible_collections' / 'voiceops' / 'chime').is_dir():
-        raise pytest.UsageError('%s has no ansible_collections/voiceops/chime: run `make dev` or `make unit`' % root)
+        raise pytest.UsageError('%s has no ansible_collections/voiceops/chime: run the tests through `make unit`' % root)
     return root
 
 

@@ -4,7 +4,7 @@
 """The real AWS CLI against the emulator (the `awscli` gate of make test).
 
 The emulator promises users that their own `aws chime ...` pipelines can run against it. This
-drives the real AWS CLI (its own botocore, own venv: .lanes/tools-awscli) through pagination,
+drives the real AWS CLI (its own botocore, own venv: the awscli nox session) through pagination,
 both namespaces, an unknown order, throttling and a denied call, and checks every answer.
 Run: python tests/awscli/check_awscli.py PATH_TO_aws
 Exits non-zero, naming the failed check, when the CLI and the emulator disagree.

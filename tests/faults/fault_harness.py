@@ -46,7 +46,7 @@ from xml.etree import ElementTree
 import pytest
 
 # Re-exported for the fault tests (fh.expected_order); defined in tests/chime_test_data.py.
-from chime_test_data import expected_order  # pylint: disable=unused-import
+from chime_test_data import expected_order  # noqa: F401 pylint: disable=unused-import
 from report_schema import validate_report
 
 

@@ -92,8 +92,8 @@ def test_1000_orders_across_11_pages_all_returned_order_by_order(emulator, run_a
     # The default namespace, chime_sdk_voice, pages by 100.
     assert task["pages"] == 10 == emulator.stats()["list_requests"]
     assert len(task["phone_number_orders"]) == 1000
-    for position, (returned, api_order) in enumerate(zip(task["phone_number_orders"], served)):
-        assert returned == expected_order(api_order), "order #{0} differs".format(position)
+    for position, (returned, served_order) in enumerate(zip(task["phone_number_orders"], served)):
+        assert returned == expected_order(served_order), "order #{0} differs".format(position)
     # Generated numbers are distinct, so every number's entry comes from its only order.
     numbers = {number["E164PhoneNumber"]: (number["Status"], order["PhoneNumberOrderId"])
                for order in served for number in order["OrderedPhoneNumbers"]}

@@ -5,7 +5,7 @@
     make bench                                        # the lane running this script (current), full run
     make bench ARGS="--quick"                         # smoke run: small sizes, one repetition, no results.json
     make bench ARGS="--only current_state,fixed_cost" # a subset (results.json then not written unless --output)
-    make bench ARGS="--lanes current,oldest"          # other lanes too, each through scripts/lane.py run <lane>
+    make bench ARGS="--lanes current"                 # one lane (make bench runs nox -s bench-current bench-oldest)
     python tests/perf/bench.py --markdown             # results.json as the tables of docs/performance.md
 
 This file is the driver: it sets up one lane run (a private copy of the lane's collections, one
@@ -26,10 +26,11 @@ CPU time), bench_lane.py (the lane, its commands), bench_emulator.py (the emulat
 bench_processes.py (the boto3 loop, module and verify_numbers processes), bench_report.py (targets,
 tables, markdown). Nothing here asserts on timings: every target is printed and recorded as PASS or MISS.
 
-The lane is the interpreter running this file with ANSIBLE_COLLECTIONS_PATH naming a collections
-root that holds voiceops.chime and amazon.aws (and ansible.posix for profile_tasks), as `make bench`
-sets them. ``--lanes`` names the lanes to measure: the one running this file is measured here, any
-other through ``scripts/lane.py run <lane>`` when that script exists.
+The lane is the nox session running this file (``nox -s bench-current``, ``bench-oldest``; ``make
+bench`` runs both): it sets VOICEOPS_CHIME_LANE and ANSIBLE_COLLECTIONS_PATH, a collections root with
+voiceops.chime, amazon.aws and ansible.posix (for profile_tasks). ``--lanes`` names the lanes to
+measure: the one running this file here, any other through its own nox session. Each lane's run
+merges its figures into results.json.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench_core import (AWS_VARS_TO_CLEAR, EMULATOR_DIR, FULL, LANE_SCRIPT, LANES, PERF_DIR, QUICK, RESULTS_FORMAT,
+from bench_core import (AWS_VARS_TO_CLEAR, EMULATOR_DIR, FULL, LANES, PERF_DIR, QUICK, RESULTS_FORMAT,
                         RESULTS_PATH, ROOT, TARGET_LANE, BenchContext, BenchError, log)
 from bench_lane import Runner, collections_root, environment, lane_of_this_interpreter, private_collections_root
 from bench_report import evaluate_targets, markdown, print_table
@@ -119,24 +120,22 @@ def run_lane_here(lane, settings, keep, only=None):
 
 
 def run_lane_elsewhere(lane, args):
-    """Run this script on another lane, through scripts/lane.py (its venv, its collections root)."""
-    if not LANE_SCRIPT.exists():
-        return {'lane': lane, 'targets': [], 'errors': [
-            'lane %s: run this script with that lane\'s interpreter and ANSIBLE_COLLECTIONS_PATH (no %s here)'
-            % (lane, LANE_SCRIPT.relative_to(ROOT))]}
+    """Run this script on another lane, through that lane's nox session (its venv, its collections root)."""
+    nox = shutil.which('nox') or str(ROOT / '.nox' / 'bootstrap' / 'bin' / 'nox')
     with tempfile.NamedTemporaryFile(prefix='bench-%s-' % lane, suffix='.json', delete=False) as handle:
         path = Path(handle.name)
     try:
-        # scripts/lane.py is stdlib-only: any Python 3 runs it, and it runs the lane's own.
-        argv = [sys.executable, str(LANE_SCRIPT), 'run', lane, 'tests/perf/bench.py', '--lanes', lane,
-                '--lane-result', str(path)]
+        argv = [nox, '-s', 'bench-%s' % lane, '--', '--lanes', lane, '--lane-result', str(path)]
         if args.quick:
             argv.append('--quick')
         if args.keep:
             argv.append('--keep')
         if args.only:
             argv += ['--only', args.only]
-        proc = subprocess.run(argv, cwd=str(ROOT), check=False)
+        try:
+            proc = subprocess.run(argv, cwd=str(ROOT), check=False)
+        except OSError as error:
+            return {'lane': lane, 'targets': [], 'errors': ['lane %s: could not run %s: %s' % (lane, nox, error)]}
         try:
             return json.loads(path.read_text())
         except ValueError:

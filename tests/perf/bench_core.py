@@ -11,7 +11,6 @@ ROOT = PERF_DIR.parent.parent
 EMULATOR_DIR = ROOT / 'tests' / 'emulator'
 EMULATOR_SCRIPT = EMULATOR_DIR / 'chime_emulator.py'
 PROTOTYPES_DIR = PERF_DIR / 'prototypes'
-LANE_SCRIPT = ROOT / 'scripts' / 'lane.py'
 RESULTS_PATH = PERF_DIR / 'results.json'
 # The layout of a lane's entry in results.json; entries of another layout are not shown as this bench's.
 RESULTS_FORMAT = 2

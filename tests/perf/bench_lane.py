@@ -35,8 +35,8 @@ def collections_root():
     return root
 
 
-# What a copy of our collection needs to run (a dev symlink points at the whole work tree,
-# .lanes and .git included).
+# What a copy of our collection needs to run (a symlink to a work tree points at all of it,
+# .nox and .git included).
 COLLECTION_CONTENT = ('plugins', 'roles', 'playbooks', 'meta', 'galaxy.yml', 'MANIFEST.json', 'FILES.json')
 
 
@@ -55,8 +55,8 @@ def copy_collection(origin, target):
 def private_collections_root(root, workdir, name='collections'):
     """A collections root for this run only: the lane's amazon.aws and ansible.posix, our collection copied.
 
-    Other work on the machine (make test, make dev) reinstalls .lanes/<lane>/collections while a
-    bench may be running; a copy keeps the whole run on one version, and the prototypes
+    A nox session rebuilds its collections root when it runs again, perhaps while a bench is
+    running; a copy keeps the whole run on one version, and the prototypes
     (prototypes.py) change their own copies of it.
     """
     private = workdir / name
@@ -74,12 +74,9 @@ def private_collections_root(root, workdir, name='collections'):
 
 
 def lane_of_this_interpreter():
-    """The name of the lane whose venv runs this script, or None."""
-    prefix = Path(sys.prefix).resolve()
-    for lane in LANES:
-        if prefix == (ROOT / '.lanes' / lane / 'venv').resolve():
-            return lane
-    return None
+    """The name of the lane whose nox session runs this script (bench-<lane> sets it), or None."""
+    lane = os.environ.get('VOICEOPS_CHIME_LANE')
+    return lane if lane in LANES else None
 
 
 def manifest_version(path):

@@ -60,7 +60,8 @@ def main():
     timings = {'fetch': 0.0, 'transform': 0.0, 'judge': 0.0, 'scrub': 0.0, 'exit_json': 0.0}
 
     from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
-    from ansible_collections.voiceops.chime.plugins.modules import (  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.voiceops.chime.plugins.modules import (
         chime_phone_number_order_info as module_code)
     imported = time.perf_counter()
 
