@@ -14,6 +14,7 @@
 #   make nox ARGS="-s sanity-current"   any nox command (nox -l lists the sessions)
 #   make docs               regenerate docs/reference/ from the plugins (scripts/docs_reference.py)
 #   make demo | bench       tests/demo/run_demo.py, tests/perf/bench.py on both lanes (ARGS to the script)
+#   make mutation           mutmut over module_utils and the action plugins (hours; tests/mutation/README.md)
 #   make changelog-release  antsibull-changelog release (changelogs/changelog.yaml, CHANGELOG.rst)
 #   make clean              build and test output; make distclean also removes .nox (venvs, caches)
 
@@ -27,11 +28,11 @@ REPORTS := .nox/reports
 SUMMARY := $(PYTHON) scripts/test_summary.py
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap test test-slow test-floors unit integration faults dev nox docs demo bench changelog-release \
+.PHONY: help bootstrap test test-slow test-floors unit integration faults dev nox docs demo bench mutation changelog-release \
 	clean distclean
 
 help:
-	@sed -n '5,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '5,19p' Makefile | sed 's/^# \{0,1\}//'
 
 bootstrap: $(NOX)
 
@@ -76,6 +77,9 @@ demo: $(NOX)
 
 bench: $(NOX)
 	$(NOX) -s bench-current bench-oldest -- $(ARGS)
+
+mutation: $(NOX)
+	$(NOX) -s mutation -- $(ARGS)
 
 changelog-release: $(NOX)
 	$(NOX) -s changelog-release

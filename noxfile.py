@@ -172,6 +172,8 @@ def add_ansible_test_session(name, lane, *params):
 for each_suite in ("faults", "integration", "unit"):
     for each_lane in LANES:
         add_pytest_session(f"{each_suite}-{each_lane}", each_lane, (each_suite,), "not slow")
+# Every example of the documentation, run against the emulator (tests/docs/README.md).
+add_pytest_session("docs-examples-current", "current", ("docs",), "not slow")
 # The 100,000-order cases, all in one session of their own (make test-slow, beside make test in CI).
 add_pytest_session("slow-current", "current", ("unit", "integration", "faults"), "slow")
 add_ansible_test_session("sanity-current", "current", "sanity")
@@ -277,6 +279,14 @@ def add_script_session(name, lane, script, description):
 
 
 add_script_session("demo", "current", "tests/demo/run_demo.py", "The compliance check end to end against the emulator")
+
+
+@nox.session(python=LANES["current"][0], default=False)
+def mutation(session):
+    """mutmut over module_utils and the action plugins (hours; tests/mutation/README.md)."""
+    session.install("-r", "tests/lanes/current.txt", "-r", "tests/mutation/requirements.txt")
+    env = {"ANSIBLE_COLLECTIONS_PATH": str(collections_root(session, "current", None))}
+    session.run("python", "tests/mutation/run_mutmut.py", "--lane", "current", *session.posargs, env=env)
 for each_lane in ("current", "oldest"):
     add_script_session(f"bench-{each_lane}", each_lane, "tests/perf/bench.py", f"tests/perf/bench.py on {each_lane}")
 

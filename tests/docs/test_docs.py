@@ -7,8 +7,7 @@ One test per document runs its blocks top to bottom as a new reader would (tests
 how and with which substitutions). Blocks that cannot run here are one skipped test each, with the
 reason their marker gives. A block without a marker fails, so a new example cannot go untested.
 
-    ANSIBLE_COLLECTIONS_PATH=.lanes/current/collections .lanes/current/venv/bin/python -m pytest \\
-        -p no:cacheprovider tests/docs
+    make nox ARGS="-s docs-examples-current"
 """
 
 from __future__ import annotations

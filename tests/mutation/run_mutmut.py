@@ -9,24 +9,23 @@ the mutated files must sit at that path: this script lays out a work directory w
 collection at ``ansible_collections/voiceops/chime`` (a copy of the work tree), amazon.aws beside
 it (from the lane's collections root), the tests and setup.cfg, then runs mutmut there with
 ANSIBLE_COLLECTIONS_PATH pointing at mutmut's ``mutants/`` copy, which tests/conftest.py puts on
-sys.path. mutmut and the lane's pinned packages live in a venv of their own,
-``.lanes/mutation-<lane>/venv``, so the test lanes stay as pinned.
+sys.path. It runs in the ``mutation`` nox session (``make mutation``), whose venv holds the lane's
+pins and mutmut and whose ANSIBLE_COLLECTIONS_PATH holds the lane's amazon.aws; the test lanes stay
+as pinned.
 
-    python3 tests/mutation/run_mutmut.py                       # every mutant, current lane
-    python3 tests/mutation/run_mutmut.py --scope module_utils  # one part (module_utils, action)
-    python3 tests/mutation/run_mutmut.py --scope action --report     # the last run's results again
-    python3 tests/mutation/run_mutmut.py --keep-work NAME...   # rerun some mutants, keep the other results
+    make mutation                                        # every mutant, current lane
+    make mutation ARGS="--scope module_utils"            # one part (module_utils, action)
+    make mutation ARGS="--scope action --report"         # the last run's results again
+    make mutation ARGS="--keep-work NAME..."             # rerun some mutants, keep the other results
 
 It ends with the score and one line per mutant that was not killed, and writes
-``.lanes/mutation-<lane>/summary-<scope>.json`` and ``survivors-<scope>.diff`` (each survivor's diff). Exit
+``.nox/.cache/mutation-<lane>/summary-<scope>.json`` and ``survivors-<scope>.diff`` (each survivor's diff). Exit
 status: 0 when the run completed (and the score reaches ``--fail-under``), 1 otherwise.
-Only the standard library is used; it runs with the machine's python3.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -63,42 +62,27 @@ def log(message):
     print(message, flush=True)
 
 
-def lane_python(lane):
-    return ROOT / ".lanes" / lane / "venv" / "bin" / "python"
-
-
-def lane_amazon_aws(lane):
-    return ROOT / ".lanes" / lane / "collections" / "ansible_collections" / "amazon" / "aws"
+def lane_amazon_aws():
+    """amazon.aws in the session's collections root (the nox session sets ANSIBLE_COLLECTIONS_PATH)."""
+    for root in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep):
+        candidate = Path(root) / "ansible_collections" / "amazon" / "aws"
+        if root and (candidate / "MANIFEST.json").exists():
+            return candidate
+    raise RunError("no amazon.aws under ANSIBLE_COLLECTIONS_PATH: run this through `make mutation` "
+                   "(nox -s mutation)")
 
 
 def tool_dir(lane):
-    return ROOT / ".lanes" / ("mutation-" + lane)
-
-
-def pin_files(lane):
-    return [ROOT / "tests" / "lanes" / (lane + ".txt"), HERE / "requirements.txt"]
+    return ROOT / ".nox" / ".cache" / ("mutation-" + lane)
 
 
 def prepare_venv(lane):
-    """The venv with the lane's pins and mutmut, rebuilt when a pin file changes."""
-    python = lane_python(lane)
-    if not python.exists() or not (lane_amazon_aws(lane) / "MANIFEST.json").exists():
-        raise RunError("lane {0} is not set up (no {1} or no amazon.aws in its collections root): run "
-                       "`make setup LANE={0}` first".format(lane, python))
-    venv = tool_dir(lane) / "venv"
-    stamp = venv / "pins.sha256"
-    digest = hashlib.sha256(b"".join(path.read_bytes() for path in pin_files(lane))).hexdigest()
-    if stamp.exists() and stamp.read_text().strip() == digest:
-        return venv
-    log("creating {0} (the lane's pins and mutmut)".format(venv))
-    shutil.rmtree(venv, ignore_errors=True)
+    """The venv running this script: the nox session's, with the lane's pins and mutmut."""
+    venv = Path(sys.prefix)
+    if not (venv / "bin" / "mutmut").exists():
+        raise RunError("mutmut is not installed in {0}: run this through `make mutation` (nox -s mutation)".format(venv))
+    lane_amazon_aws()
     tool_dir(lane).mkdir(parents=True, exist_ok=True)
-    # The lane's venv interpreter makes a venv on the same base Python.
-    run([str(python), "-m", "venv", str(venv)], log_path=tool_dir(lane) / "venv.log")
-    pins = [arg for path in pin_files(lane) for arg in ("-r", str(path))]
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"] + pins,
-        log_path=tool_dir(lane) / "pip.log")
-    stamp.write_text(digest + "\n")
     return venv
 
 
@@ -123,7 +107,7 @@ def prepare_work(lane, keep):
         copy_part(ROOT / part, work / part)
     amazon = work / "ansible_collections" / "amazon" / "aws"
     if not amazon.exists():
-        shutil.copytree(lane_amazon_aws(lane), amazon, ignore=IGNORED)
+        shutil.copytree(lane_amazon_aws(), amazon, ignore=IGNORED)
     shutil.copy2(HERE / "setup.cfg", work / "setup.cfg")
     return work
 
