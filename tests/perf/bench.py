@@ -5,7 +5,7 @@
     make bench                                        # the lane running this script (current), full run
     make bench ARGS="--quick"                         # smoke run: small sizes, one repetition, no results.json
     make bench ARGS="--only current_state,fixed_cost" # a subset (results.json then not written unless --output)
-    make bench ARGS="--lanes current"                 # one lane (make bench runs nox -s bench-current bench-oldest)
+    make nox ARGS="-s bench-current"                  # one lane (make bench runs bench-current and bench-oldest)
     python tests/perf/bench.py --markdown             # results.json as the tables of docs/performance.md
 
 This file is the driver: it sets up one lane run (a private copy of the lane's collections, one
