@@ -639,7 +639,7 @@ def iter_pages(client, operation, api, page_size=None, policy=None, params=None,
         if token is not None and token in seen_tokens:
             raise PaginationLoopError(
                 "{0} repeated a NextToken on page {1}: the listing would never end, "
-                "so it was stopped and no partial result is returned".format(operation.name, page_number),
+                "so it was stopped and no partial result is returned".format(operation.action, page_number),
                 code="PaginationLoop", action=operation.action)
         page = response[operation.result_key]
         items += len(page)

@@ -35,12 +35,11 @@ description:
     refused unless O(fail_on_unexpected=true). The listing module's filters (C(phone_numbers), C(order_status),
     C(product_type), C(phone_number_order_ids)) are refused, since a filtered listing would judge part of the
     account.
-  - Every option not listed here is passed to M(voiceops.chime.chime_phone_number_order_info) unchanged (the AWS
-    connection options and, for example, O(voiceops.chime.chime_phone_number_order_info#module:max_attempts) or
-    O(voiceops.chime.chime_phone_number_order_info#module:product_type)). Its
-    O(voiceops.chime.chime_phone_number_order_info#module:phone_numbers) and
-    O(voiceops.chime.chime_phone_number_order_info#module:include_orders) are refused, since the check needs every
-    ordered number.
+  - Every other option is passed to M(voiceops.chime.chime_phone_number_order_info) unchanged: the AWS
+    connection options and the retry options, for example
+    O(voiceops.chime.chime_phone_number_order_info#module:max_attempts) or
+    O(voiceops.chime.chime_phone_number_order_info#module:retry_max_delay). Its
+    O(voiceops.chime.chime_phone_number_order_info#module:include_orders) is refused too, since the check sets it.
 author:
   - Voiceops maintainers (@voiceops)
 options:
