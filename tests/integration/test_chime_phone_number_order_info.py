@@ -584,7 +584,7 @@ def test_current_state_adds_what_the_account_holds_now(emulator, run_ansible):
     assert by_number["+12065550199"]["phone_number_order_id"] is None
     stats = emulator.stats()
     assert task["phone_number_pages"] >= 1 and task["pages"] == 1
-    assert stats["list_requests"] == 1 and stats["number_list_requests"] == task["phone_number_pages"]
+    assert stats["list_requests"] == 1 and stats["by_operation"]["ListPhoneNumbers"] == task["phone_number_pages"]
 
 
 def test_judging_with_current_state_names_released_numbers_and_why(emulator, run_ansible):

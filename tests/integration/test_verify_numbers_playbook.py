@@ -14,8 +14,9 @@ DEMO = Path(__file__).resolve().parents[2] / "docs" / "demo"
 PLAYBOOK = "voiceops.chime.verify_numbers"
 
 
-def demo_orders():
-    return json.loads((DEMO / "orders.json").read_text(encoding="utf-8"))["PhoneNumberOrders"]
+def demo_data():
+    """The demo's whole data document: its orders and the account's numbers (one deleted since)."""
+    return json.loads((DEMO / "orders.json").read_text(encoding="utf-8"))
 
 
 def verify(run_ansible, *args):
@@ -23,34 +24,37 @@ def verify(run_ansible, *args):
 
 
 def test_demo_expected_list_passes_and_writes_reports(emulator, run_ansible, tmp_path):
-    emulator.set_orders(demo_orders())
+    emulator.set_orders(demo_data())
     report_dir = tmp_path / "reports"
     result = verify(run_ansible, "-e", "@%s" % (DEMO / "expected.yml"),
                     "-e", "assert_numbers_acquired_endpoint_url=%s" % emulator.url,
                     "-e", "assert_numbers_acquired_report_dir=%s" % report_dir)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "All 24 expected phone numbers are acquired." in result.stdout
+    assert "All 25 expected phone numbers are acquired." in result.stdout, result.stdout
     assert "failed=0" in result.stdout
     # The implicit localhost, no inventory needed (Ansible only warns about that).
     assert "ERROR" not in result.stderr
     report = json.loads((report_dir / "report.json").read_text())
-    assert report["passed"] is True and report["counts"]["expected"] == 24
+    assert report["passed"] is True and report["counts"]["expected"] == 25
     assert emulator.stats()["list_requests"] == 1
 
 
 def test_demo_failing_list_exits_non_zero_naming_the_failed_and_the_missing_number(emulator, run_ansible, tmp_path):
-    emulator.set_orders(demo_orders())
+    emulator.set_orders(demo_data())
     result = verify(run_ansible, "-e", "@%s" % (DEMO / "expected-failing.yml"),
                     "-e", "assert_numbers_acquired_endpoint_url=%s" % emulator.url)
-    assert result.returncode == 2
-    assert "2 of 26 expected phone numbers are not acquired (1 failed, 1 missing)" in result.stdout
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "3 of 28 expected phone numbers are not acquired (1 released, 1 failed, 1 missing)" in result.stdout, (
+        result.stdout)
+    assert ("+13035550160 released: acquired in order 9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d but the account shows it "
+            "as DeleteInProgress (deletion 2026-12-06T09:15:00.000Z)") in result.stdout
     assert ("+13125550123 failed: number status Failed in order b7f3e2d1-4c5a-4e6b-8d7c-9a0b1c2d3e4f "
             "(order status Partial)") in result.stdout
-    assert "+15035550199 missing: not in any phone number order" in result.stdout
+    assert "+15035550199 missing: not in any phone number order and not in the account" in result.stdout
 
 
 def test_explicit_localhost_inventory_still_uses_the_controllers_python(emulator, run_ansible, tmp_path):
-    emulator.set_orders(demo_orders())
+    emulator.set_orders(demo_data())
     # Without the harness's interpreter override, an explicit "localhost" makes Ansible
     # discover an interpreter (a pyenv shim that cannot run here); the playbook must not care.
     run_ansible.env.pop("ANSIBLE_PYTHON_INTERPRETER", None)

@@ -818,20 +818,36 @@ def test_a_file_that_cannot_be_staged_fails_before_anything_is_replaced_and_leav
     assert os.listdir(tmp_path) == []
 
 
-def test_still_wanted_is_asked_once_after_staging_and_before_any_report_is_touched(tmp_path):
+def test_still_wanted_is_asked_before_staging_and_after_it_before_any_report_is_touched(tmp_path):
     old = old_passing_set(tmp_path)
     seen = []
 
     def still_wanted():
         names = sorted(os.listdir(tmp_path))
         staging = [name for name in names if name.startswith(".voiceops-reports-")]
-        assert len(staging) == 1 and sorted(os.listdir(tmp_path / staging[0])) == REPORT_NAMES
-        seen.append(dict((name, (tmp_path / name).read_bytes()) for name in REPORT_NAMES))
+        # First before anything is created (a stopped run leaves not even a staging directory),
+        # then with the whole set staged and the old reports still untouched.
+        seen.append((sorted(os.listdir(tmp_path / staging[0])) if staging else None,
+                     dict((name, (tmp_path / name).read_bytes()) for name in REPORT_NAMES)))
         return True
 
     write_report_set(str(tmp_path), build_reports(failing_result()), still_wanted=still_wanted)
-    assert seen == [old]
+    assert seen == [(None, old), (REPORT_NAMES, old)]
     assert "FAILED" in (tmp_path / "summary.md").read_text()
+
+
+@pytest.mark.parametrize("wanted_answers", [[False], [True, False]])
+def test_a_run_that_stops_before_or_after_staging_leaves_the_directory_as_it_was(tmp_path, wanted_answers):
+    old = old_passing_set(tmp_path)
+    before = os.stat(tmp_path).st_mtime_ns
+    answers = iter(wanted_answers)
+    with pytest.raises(ReportAbortedError, match="abandoned before any report there was touched"):
+        write_report_set(str(tmp_path), build_reports(failing_result()), still_wanted=lambda: next(answers))
+    assert sorted(os.listdir(tmp_path)) == REPORT_NAMES
+    assert dict((name, (tmp_path / name).read_bytes()) for name in REPORT_NAMES) == old
+    if wanted_answers == [False]:
+        # Asked first: not even a staging directory came and went.
+        assert os.stat(tmp_path).st_mtime_ns == before
 
 
 def test_an_unwanted_set_writes_nothing_and_leaves_the_old_set_intact(tmp_path):
