@@ -280,6 +280,9 @@ def add_script_session(name, lane, script, description):
 
 add_script_session("demo", "current", "tests/demo/run_demo.py", "The compliance check end to end against the emulator")
 
+for each_lane in ("current", "oldest"):
+    add_script_session(f"bench-{each_lane}", each_lane, "tests/perf/bench.py", f"tests/perf/bench.py on {each_lane}")
+
 
 @nox.session(python=LANES["current"][0], default=False)
 def mutation(session):
@@ -287,8 +290,7 @@ def mutation(session):
     session.install("-r", "tests/lanes/current.txt", "-r", "tests/mutation/requirements.txt")
     env = {"ANSIBLE_COLLECTIONS_PATH": str(collections_root(session, "current", None))}
     session.run("python", "tests/mutation/run_mutmut.py", "--lane", "current", *session.posargs, env=env)
-for each_lane in ("current", "oldest"):
-    add_script_session(f"bench-{each_lane}", each_lane, "tests/perf/bench.py", f"tests/perf/bench.py on {each_lane}")
+
 
 # Loaded last: nox --parallel starts sessions in the order they are defined, the longest ones above.
 antsibull_nox.load_antsibull_nox_toml()

@@ -29,8 +29,9 @@ description:
   - 'Each source also leaves marker groups without hosts: C(chime_source_current_state) or C(chime_source_orders_only)
     (whether it listed the account''s current numbers), C(chime_skipped_region_<region>) for every region skipped
     with O(strict=false), and C(chime_listed_at_<UTC time>) (for example C(chime_listed_at_20261201T024151Z)), when
-    the data it shows was listed; a run answered from the cache shows the time of the cached listing. The C(voiceops.chime.assert_numbers_acquired) role reads them, so that it never passes on a
-    listing that skipped part of the account or lacked the current state.'
+    the data it shows was listed; a run answered from the cache shows the time of the cached listing. The
+    C(voiceops.chime.assert_numbers_acquired) role reads them, so that it never passes on a listing that skipped
+    part of the account, lacked the current state or is older than its C(assert_numbers_acquired_max_age).'
   - When several sources (files, accounts, regions) report one number, the host keeps the values and default
     groups of the most recently updated order, whichever source reported it first.
   - Every value from the service or the cache reaches Ansible as unsafe text, never as a template, on every

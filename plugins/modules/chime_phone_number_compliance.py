@@ -35,7 +35,7 @@ description:
     refused unless O(fail_on_unexpected=true). The listing module's filters (C(phone_numbers), C(order_status),
     C(product_type), C(phone_number_order_ids)) are refused, since a filtered listing would judge part of the
     account.
-  - Every other option is passed to M(voiceops.chime.chime_phone_number_order_info) unchanged: the AWS
+  - Every other option is passed to M(voiceops.chime.chime_phone_number_order_info) unchanged, that is the AWS
     connection options and the retry options, for example
     O(voiceops.chime.chime_phone_number_order_info#module:max_attempts) or
     O(voiceops.chime.chime_phone_number_order_info#module:retry_max_delay). Its

@@ -231,7 +231,7 @@ def report(lane, venv, work, env, scope, elapsed=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--lane", default="current", help="the test lane whose pins and amazon.aws to use")
     parser.add_argument("--scope", choices=sorted(SCOPES), default="all",
                         help="which mutants to run: module_utils, action or all (default)")

@@ -22,7 +22,7 @@ from __future__ import annotations
 from bench_core import API, BOTO3_SERVICE, E2E_ORDERS, EXPECTED_NUMBERS, REGION, BenchError, log
 from bench_emulator import expected_numbers, mixed_numbers_document
 from bench_processes import verify_numbers, write_json
-from bench_timing import figure, interleaved, median, ratio, timed_call
+from bench_timing import figure, interleaved, ratio, timed_call
 from prototype_partitioned_listing import list_account_partitioned, namespace_enums, partitions
 
 LATENCY = 0.1

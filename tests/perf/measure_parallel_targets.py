@@ -118,5 +118,5 @@ def measure(ctx):
     log('  %d targets x %s orders at %d ms a request, -f %d: %.2f s against one target alone %.2f s (%.2fx); CPU '
         '%.2f s (%.2f s a target, %.2f s for each added one; one alone %.2f s), emulator CPU %.2f s' % (
             count, '{:,}'.format(orders_per_target), LATENCY * 1000, count, entry['eight']['median'],
-            entry['one']['median'], entry['eight_over_one'], median(cpu['eight']), entry['cpu_per_target_eight'],
+            entry['one']['median'], entry['eight_over_one'] or 0, median(cpu['eight']), entry['cpu_per_target_eight'],
             entry['cpu_per_added_target'], entry['cpu_one']['median'], entry['emulator_cpu_eight']['median'] or 0))

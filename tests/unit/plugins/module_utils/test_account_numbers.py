@@ -57,7 +57,7 @@ def test_number_from_api_names_the_status_account_status():
 ])
 def test_a_number_listed_twice_keeps_one_entry_whatever_the_order(first, second, winner):
     for listed in ([first, second], [second, first]):
-        [(e164, number)] = account_numbers_by_e164(listed).items()
+        [(e164, number)] = list(account_numbers_by_e164(listed).items())
         assert e164 == "+12065550100"
         assert winner in (number["phone_number_id"], number["account_status"])
 
