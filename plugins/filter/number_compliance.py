@@ -260,7 +260,10 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
                       current_state=None, skipped=None, max_age=None):
     fail_on_unexpected = _optional_boolean("fail_on_unexpected", fail_on_unexpected)
     if max_age is not None:
+        # int() alone would turn True into 1 and 90.7 into 90: only whole numbers, or their text, are seconds.
         try:
+            if isinstance(max_age, bool) or not isinstance(max_age, (int, str)):
+                raise ValueError(max_age)
             max_age = int(max_age)
         except (TypeError, ValueError):
             raise AnsibleFilterError("number_compliance: max_age must be a whole number of seconds, got {0!r}".format(

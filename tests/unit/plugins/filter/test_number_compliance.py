@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
@@ -106,3 +108,25 @@ def test_the_filter_through_the_templar_returns_the_verdict_with_service_text_ve
     rendered = engine.template(trusted("{{ (facts | number_compliance(expected)).problems[0].reason }}"))
     assert rendered == "number status Failed in order {0} (order status {1})".format(
         HOSTILE_ID, "{{ lookup('ansible.builtin.env', 'HOME') }}")
+
+
+@pytest.mark.parametrize("max_age", [True, 90.7, "an hour", [3600], "-1", -5])
+def test_a_max_age_that_is_not_whole_seconds_is_refused_naming_it(max_age):
+    with pytest.raises(AnsibleFilterError, match=r"max_age must be a whole number of seconds.*got") as raised:
+        number_compliance({}, ["+12065550100"], groups={"chime_phone_numbers": []}, max_age=max_age)
+    assert repr(max_age) in str(raised.value) or str(max_age) in str(raised.value)
+
+
+@pytest.mark.parametrize("max_age, passes", [("3600", True), (3600, True), (60, False)])
+def test_max_age_judges_the_listing_time_of_the_inventory(max_age, passes):
+    listed = time.strftime("chime_listed_at_%Y%m%dT%H%M%SZ", time.gmtime(time.time() - 600))
+    hostvars = {"+12065550100": {"chime_e164_phone_number": "+12065550100", "chime_number_status": "Acquired",
+                                 "chime_phone_number_order_id": "o1", "chime_order_status": "Successful"}}
+    groups = {"chime_phone_numbers": ["+12065550100"], "chime_number_acquired": ["+12065550100"],
+              "chime_source_orders_only": [], listed: []}
+    if passes:
+        assert number_compliance(hostvars, ["+12065550100"], groups=groups, current_state=False,
+                                 max_age=max_age)["passed"] is True
+    else:
+        with pytest.raises(AnsibleFilterError, match="more than max_age 60 s"):
+            number_compliance(hostvars, ["+12065550100"], groups=groups, current_state=False, max_age=max_age)
