@@ -18,16 +18,16 @@ import runpy
 import sys
 
 # get-pip understands these; pip install does not (and we never add setuptools or wheel anyway).
-GET_PIP_ONLY_OPTIONS = ('--no-setuptools', '--no-wheel')
+GET_PIP_ONLY_OPTIONS = ("--no-setuptools", "--no-wheel")
 
 
 def bundled_pip_wheel():
     """Return the path of the pip wheel shipped with this interpreter's ensurepip."""
     import ensurepip  # pylint: disable=import-outside-toplevel
 
-    wheels = sorted(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'pip-*.whl')))
+    wheels = sorted(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled", "pip-*.whl")))
     if not wheels:
-        raise SystemExit('get-pip stand-in: no bundled pip wheel in ensurepip for %s' % sys.executable)
+        raise SystemExit("get-pip stand-in: no bundled pip wheel in ensurepip for %s" % sys.executable)
     return wheels[-1]
 
 
@@ -35,9 +35,9 @@ def main():
     """Run ``pip install`` with get-pip's arguments from the bundled wheel."""
     args = [arg for arg in sys.argv[1:] if arg not in GET_PIP_ONLY_OPTIONS]
     sys.path.insert(0, bundled_pip_wheel())
-    sys.argv = ['pip', 'install'] + args
-    runpy.run_module('pip', run_name='__main__', alter_sys=True)
+    sys.argv = ["pip", "install"] + args
+    runpy.run_module("pip", run_name="__main__", alter_sys=True)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

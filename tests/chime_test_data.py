@@ -21,8 +21,7 @@ API_REFERENCE_SAMPLE = (
 )
 
 
-def api_order(order_id, updated, numbers, status="Successful", product_type="VoiceConnector", created=None,
-              **extra):
+def api_order(order_id, updated, numbers, status="Successful", product_type="VoiceConnector", created=None, **extra):
     """One order in the API's shape; ``numbers`` is a list of (E.164, number status) pairs."""
     order = {
         "PhoneNumberOrderId": order_id,
@@ -42,8 +41,10 @@ def expected_order(api_order_value):
         "phone_number_order_id": api_order_value["PhoneNumberOrderId"],
         "product_type": api_order_value["ProductType"],
         "status": api_order_value["Status"],
-        "ordered_phone_numbers": [{"e164_phone_number": number["E164PhoneNumber"], "status": number["Status"]}
-                                  for number in api_order_value["OrderedPhoneNumbers"]],
+        "ordered_phone_numbers": [
+            {"e164_phone_number": number["E164PhoneNumber"], "status": number["Status"]}
+            for number in api_order_value["OrderedPhoneNumbers"]
+        ],
         "created_timestamp": api_order_value["CreatedTimestamp"],
         "updated_timestamp": api_order_value["UpdatedTimestamp"],
     }

@@ -42,15 +42,19 @@ def _document(path_or_text):
         return json.loads(path_or_text)
     if isinstance(path_or_text, (str, os.PathLike)):
         return json.loads(Path(path_or_text).read_text(encoding="utf-8"))
-    raise TypeError("validate_report takes a path, JSON text or a parsed document, got %s" % type(path_or_text).__name__)
+    raise TypeError(
+        "validate_report takes a path, JSON text or a parsed document, got %s" % type(path_or_text).__name__
+    )
 
 
 def report_violations(path_or_text):
     """Every violation as 'place: message', best match first; empty for a valid report."""
     document = _document(path_or_text)
     errors = sorted(report_validator().iter_errors(document), key=jsonschema.exceptions.relevance)
-    return ["%s: %s" % ("/".join(str(part) for part in error.absolute_path) or "(top)", _shortened(error.message))
-            for error in errors]
+    return [
+        "%s: %s" % ("/".join(str(part) for part in error.absolute_path) or "(top)", _shortened(error.message))
+        for error in errors
+    ]
 
 
 def _shortened(message, keep=120):

@@ -19,7 +19,6 @@ __metaclass__ = type
 
 import os
 import time
-
 from collections.abc import Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -76,14 +75,23 @@ def plain(value):
 def host_entry(host, outcome, report_dir=None):
     """One target of the aggregate from its ``assert_numbers_acquired_result`` (or its absence)."""
     if not isinstance(outcome, Mapping):
-        return dict(host=host, verdict="error", result=None, report_dir=None,
-                    error=dict(message="{0} was not judged: it failed before the check could run".format(host),
-                               error_code="NotJudged"))
+        return dict(
+            host=host,
+            verdict="error",
+            result=None,
+            report_dir=None,
+            error=dict(
+                message="{0} was not judged: it failed before the check could run".format(host), error_code="NotJudged"
+            ),
+        )
     outcome = plain(outcome)
     verdict = outcome.get("verdict") or ("passed" if outcome.get("passed") else "failed")
     if verdict == "error":
-        error = dict((key, outcome.get(key)) for key in ("message", "error_code", "iam_action", "http_status")
-                     if outcome.get(key) is not None)
+        error = dict(
+            (key, outcome.get(key))
+            for key in ("message", "error_code", "iam_action", "http_status")
+            if outcome.get(key) is not None
+        )
         return dict(host=host, verdict="error", result=None, error=error, report_dir=report_dir)
     result = dict((key, value) for key, value in outcome.items() if key != "verdict")
     return dict(host=host, verdict=verdict, result=result, error=None, report_dir=report_dir)
@@ -115,8 +123,9 @@ class ActionModule(ActionBase):
         args = validation.validated_parameters
         given = [name for name in ("result", "error", "hosts") if args[name] is not None]
         if len(given) != 1:
-            raise ActionRefused("give exactly one of result, error or hosts, got {0}".format(
-                ", ".join(given) if given else "none"))
+            raise ActionRefused(
+                "give exactly one of result, error or hosts, got {0}".format(", ".join(given) if given else "none")
+            )
         directory = os.path.abspath(os.path.expanduser(args["path"]))
         formats = list(dict.fromkeys(args["formats"]))  # keep the order, drop repeats
         inputs, timing = plain(args["inputs"]), plain(args["timing"])
@@ -127,26 +136,38 @@ class ActionModule(ActionBase):
                 if missing_keys:
                     raise ActionRefused(
                         "result must be the output of the voiceops.chime.number_compliance filter; it lacks {0}".format(
-                            ", ".join(missing_keys)))
+                            ", ".join(missing_keys)
+                        )
+                    )
                 reports = build_reports(compliance, inputs, timing, formats=formats, suite_name=args["suite_name"])
                 verdict = "passed" if compliance["passed"] else "failed"
             elif args["error"] is not None:
-                reports = build_error_reports(plain(args["error"]), inputs, timing, formats=formats,
-                                              suite_name=args["suite_name"])
+                reports = build_error_reports(
+                    plain(args["error"]), inputs, timing, formats=formats, suite_name=args["suite_name"]
+                )
                 verdict = "error"
             else:
                 entries = self._aggregate_entries(args, task_vars)
-                reports = build_aggregate_reports(entries, dict(timing, judged=timing.get("judged") or time.time()),
-                                                  formats=formats, suite_name=args["suite_name"])
+                reports = build_aggregate_reports(
+                    entries,
+                    dict(timing, judged=timing.get("judged") or time.time()),
+                    formats=formats,
+                    suite_name=args["suite_name"],
+                )
                 verdict = aggregate_verdict([entry["verdict"] for entry in entries])
-                result["summary"] = make_unsafe(dict(
-                    verdict=verdict, passed=verdict == "passed",
-                    hosts=dict((entry["host"], entry["verdict"]) for entry in entries)))
+                result["summary"] = make_unsafe(
+                    dict(
+                        verdict=verdict,
+                        passed=verdict == "passed",
+                        hosts=dict((entry["host"], entry["verdict"]) for entry in entries),
+                    )
+                )
         except ValueError as error:
             raise ActionRefused(str(error))
         try:
-            paths = write_report_set(directory, reports, check_mode=bool(self._task.check_mode),
-                                     still_wanted=still_wanted)
+            paths = write_report_set(
+                directory, reports, check_mode=bool(self._task.check_mode), still_wanted=still_wanted
+            )
         except (ReportWriteError, ReportAbortedError) as error:
             raise ActionRefused(str(error))
         # Reports are outputs, not managed state: writing them is never a change.

@@ -116,9 +116,15 @@ class ActionModule(ActionBase):
             return self._could_not_check(result, error.failure)
         except Exception as error:  # pylint: disable=broad-except
             # Still a verdict ("could not check") and a clear message, never a traceback or old reports.
-            return self._could_not_check(result, dict(
-                message="the compliance check stopped on an unexpected {0}: {1}".format(type(error).__name__, error),
-                error_code=type(error).__name__))
+            return self._could_not_check(
+                result,
+                dict(
+                    message="the compliance check stopped on an unexpected {0}: {1}".format(
+                        type(error).__name__, error
+                    ),
+                    error_code=type(error).__name__,
+                ),
+            )
 
     def _controller_alive(self):
         return os.getppid() == self._controller_pid
@@ -131,8 +137,9 @@ class ActionModule(ActionBase):
             raise ActionRefused("; ".join(validation.error_messages))
         judge_args = validation.validated_parameters
         module_args.update(judge_args["listing_options"])
-        self._secrets = ([str(module_args[name]) for name in SECRET_MODULE_OPTIONS if module_args.get(name)]
-                         + endpoint_secrets(module_args.get("endpoint_url")))
+        self._secrets = [
+            str(module_args[name]) for name in SECRET_MODULE_OPTIONS if module_args.get(name)
+        ] + endpoint_secrets(module_args.get("endpoint_url"))
 
         # The report directory first: from here on, every outcome leaves a report set in it.
         if judge_args["report_dir"]:
@@ -146,10 +153,14 @@ class ActionModule(ActionBase):
             self._formats = list(dict.fromkeys(judge_args["report_formats"]))
             self._suite_name = judge_args["suite_name"]
         self._inputs = dict((name, module_args[name]) for name in RECORDED_MODULE_OPTIONS if name in module_args)
-        self._inputs.update(source="module", fail_on_unexpected=judge_args["fail_on_unexpected"],
-                            current_state=judge_args["current_state"], wait_timeout=judge_args["wait_timeout"],
-                            poll_interval=judge_args["poll_interval"],
-                            expected_entries=len(judge_args["expected"]))
+        self._inputs.update(
+            source="module",
+            fail_on_unexpected=judge_args["fail_on_unexpected"],
+            current_state=judge_args["current_state"],
+            wait_timeout=judge_args["wait_timeout"],
+            poll_interval=judge_args["poll_interval"],
+            expected_entries=len(judge_args["expected"]),
+        )
 
         self._check_inputs(judge_args, module_args)
         module_args["include_orders"] = False
@@ -157,16 +168,32 @@ class ActionModule(ActionBase):
         timing = dict(started=self._started, listed=listed, judged=time.time(), polls=polls)
         check = dict(compliance, verdict="passed" if compliance["passed"] else "failed")
         # The verdict quotes service data (order ids, statuses): never a template for a later task.
-        result.update(changed=False, compliance=make_unsafe(compliance), check=make_unsafe(check), polls=polls,
-                      pages=listing.get("pages"), timing=timing)
+        result.update(
+            changed=False,
+            compliance=make_unsafe(compliance),
+            check=make_unsafe(check),
+            polls=polls,
+            pages=listing.get("pages"),
+            timing=timing,
+        )
         if listing.get("phone_number_pages") is not None:
             result["phone_number_pages"] = listing["phone_number_pages"]
         if self._report_dir:
-            reports = build_reports(compliance, self._inputs, timing, formats=self._formats,
-                                    suite_name=self._suite_name, secrets=self._report_secrets())
+            reports = build_reports(
+                compliance,
+                self._inputs,
+                timing,
+                formats=self._formats,
+                suite_name=self._suite_name,
+                secrets=self._report_secrets(),
+            )
             try:
-                paths = write_report_set(self._report_dir, reports, check_mode=bool(self._task.check_mode),
-                                         still_wanted=self._controller_alive)
+                paths = write_report_set(
+                    self._report_dir,
+                    reports,
+                    check_mode=bool(self._task.check_mode),
+                    still_wanted=self._controller_alive,
+                )
             except (ReportWriteError, ReportAbortedError) as error:
                 # Not a failure of this task: the caller still gets the verdict (and can set it as a
                 # fact before failing on this), rather than losing it to a full disk.
@@ -178,14 +205,21 @@ class ActionModule(ActionBase):
     def _check_inputs(self, judge_args, module_args):
         refused = [name for name in REFUSED_MODULE_OPTIONS if name in module_args]
         if refused:
-            raise ActionRefused("{0} cannot be used here: the check lists only what it judges".format(
-                ", ".join(refused)))
+            raise ActionRefused(
+                "{0} cannot be used here: the check lists only what it judges".format(", ".join(refused))
+            )
         if not 0 <= judge_args["wait_timeout"] <= MAX_WAIT_TIMEOUT:
-            raise ActionRefused("wait_timeout must be from 0 to {0} seconds, got {1}".format(
-                MAX_WAIT_TIMEOUT, judge_args["wait_timeout"]))
+            raise ActionRefused(
+                "wait_timeout must be from 0 to {0} seconds, got {1}".format(
+                    MAX_WAIT_TIMEOUT, judge_args["wait_timeout"]
+                )
+            )
         if not 1 <= judge_args["poll_interval"] <= MAX_POLL_INTERVAL:
-            raise ActionRefused("poll_interval must be from 1 to {0} seconds, got {1}".format(
-                MAX_POLL_INTERVAL, judge_args["poll_interval"]))
+            raise ActionRefused(
+                "poll_interval must be from 1 to {0} seconds, got {1}".format(
+                    MAX_POLL_INTERVAL, judge_args["poll_interval"]
+                )
+            )
         try:
             # Before any API call, with the rule every entry point shares: a typo in the expected
             # list, an empty list or a filtered listing costs nothing.
@@ -203,11 +237,15 @@ class ActionModule(ActionBase):
                 # the same judge as the filter, so the result is the same.
                 listing = self._execute_module(
                     module_name=LISTING_MODULE,
-                    module_args=dict(module_args, expected=judge_args["expected"],
-                                     fail_on_unexpected=boolean(judge_args["fail_on_unexpected"]),
-                                     max_listed=judge_args["max_listed"],
-                                     current_state=boolean(judge_args["current_state"])),
-                    task_vars=task_vars)
+                    module_args=dict(
+                        module_args,
+                        expected=judge_args["expected"],
+                        fail_on_unexpected=boolean(judge_args["fail_on_unexpected"]),
+                        max_listed=judge_args["max_listed"],
+                        current_state=boolean(judge_args["current_state"]),
+                    ),
+                    task_vars=task_vars,
+                )
                 polls += 1
                 if listing.get("failed"):
                     failure = dict((key, listing[key]) for key in FAILURE_KEYS if listing.get(key) is not None)
@@ -219,14 +257,18 @@ class ActionModule(ActionBase):
                 if not compliance["processing"] or remaining <= 0:
                     return compliance, listing, polls, listed
                 if not self._controller_alive():
-                    raise ActionRefused("the controller stopped while waiting for processing numbers",
-                                        error_code="ControllerGone")
+                    raise ActionRefused(
+                        "the controller stopped while waiting for processing numbers", error_code="ControllerGone"
+                    )
                 pause = min(judge_args["poll_interval"], remaining)
                 # One line per poll from the controller, so a long wait never looks like a hung job.
-                display.display("{0}: poll {1}: {2} expected phone number(s) still processing; next poll in {3:.0f} s, "
-                                "deadline in {4:.0f} s".format(self._task.get_name(), polls,
-                                                               len(compliance["processing"]), pause, remaining),
-                                stderr=True)
+                display.display(
+                    "{0}: poll {1}: {2} expected phone number(s) still processing; next poll in {3:.0f} s, "
+                    "deadline in {4:.0f} s".format(
+                        self._task.get_name(), polls, len(compliance["processing"]), pause, remaining
+                    ),
+                    stderr=True,
+                )
                 time.sleep(pause)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -235,7 +277,9 @@ class ActionModule(ActionBase):
         return self._secrets + secret_input_values(self._inputs)
 
     def _report_files(self, paths):
-        return dict((name, paths[REPORT_FILE_NAMES[name]]) for name in self._formats if REPORT_FILE_NAMES[name] in paths)
+        return dict(
+            (name, paths[REPORT_FILE_NAMES[name]]) for name in self._formats if REPORT_FILE_NAMES[name] in paths
+        )
 
     def _could_not_check(self, result, failure):
         """Fail the task with ``failure`` and, where the report directory is known, replace the
@@ -250,8 +294,14 @@ class ActionModule(ActionBase):
         if self._report_dir and not self._task.check_mode:
             timing = dict(started=self._started, judged=time.time(), polls=None)
             try:
-                reports = build_error_reports(failure, self._inputs, timing, formats=self._formats,
-                                              suite_name=self._suite_name, secrets=self._report_secrets())
+                reports = build_error_reports(
+                    failure,
+                    self._inputs,
+                    timing,
+                    formats=self._formats,
+                    suite_name=self._suite_name,
+                    secrets=self._report_secrets(),
+                )
                 paths = write_report_set(self._report_dir, reports, still_wanted=self._controller_alive)
                 result["report_files"] = self._report_files(paths)
             except ReportAbortedError as error:
@@ -264,5 +314,6 @@ class ActionModule(ActionBase):
                 except ReportWriteError as removal_error:
                     result["report_error"] = "{0}; {1}".format(error, removal_error)
             result["msg"] = failure["message"] + (
-                "" if "report_error" not in result else " (reports: {0})".format(result["report_error"]))
+                "" if "report_error" not in result else " (reports: {0})".format(result["report_error"])
+            )
         return result

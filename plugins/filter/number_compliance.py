@@ -255,9 +255,17 @@ def _optional_boolean(name, value):
         raise AnsibleFilterError("number_compliance: {0} must be a boolean: {1}".format(name, error))
 
 
-def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
-                      hostvars_prefix=DEFAULT_HOSTVARS_PREFIX, max_listed=DEFAULT_MAX_LISTED, groups=None,
-                      current_state=None, skipped=None, max_age=None):
+def number_compliance(
+    phone_numbers,
+    expected,
+    fail_on_unexpected=False,
+    hostvars_prefix=DEFAULT_HOSTVARS_PREFIX,
+    max_listed=DEFAULT_MAX_LISTED,
+    groups=None,
+    current_state=None,
+    skipped=None,
+    max_age=None,
+):
     fail_on_unexpected = _optional_boolean("fail_on_unexpected", fail_on_unexpected)
     if max_age is not None:
         # int() alone would turn True into 1 and 90.7 into 90: only whole numbers, or their text, are seconds.
@@ -266,20 +274,30 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
                 raise ValueError(max_age)
             max_age = int(max_age)
         except (TypeError, ValueError):
-            raise AnsibleFilterError("number_compliance: max_age must be a whole number of seconds, got {0!r}".format(
-                max_age))
+            raise AnsibleFilterError(
+                "number_compliance: max_age must be a whole number of seconds, got {0!r}".format(max_age)
+            )
     current_state = _optional_boolean("current_state", current_state)
     if not isinstance(hostvars_prefix, str):
-        raise AnsibleFilterError("number_compliance: hostvars_prefix must be a string, got {0}".format(
-            type(hostvars_prefix).__name__))
+        raise AnsibleFilterError(
+            "number_compliance: hostvars_prefix must be a string, got {0}".format(type(hostvars_prefix).__name__)
+        )
     try:
         max_listed = int(max_listed)
     except (TypeError, ValueError):
         raise AnsibleFilterError("number_compliance: max_listed must be an integer, got {0!r}".format(max_listed))
     try:
-        result = judge(phone_numbers, expected, fail_on_unexpected=bool(fail_on_unexpected),
-                       hostvars_prefix=hostvars_prefix, max_listed=max_listed, groups=groups,
-                       current_state=current_state, skipped=skipped, max_age=max_age)
+        result = judge(
+            phone_numbers,
+            expected,
+            fail_on_unexpected=bool(fail_on_unexpected),
+            hostvars_prefix=hostvars_prefix,
+            max_listed=max_listed,
+            groups=groups,
+            current_state=current_state,
+            skipped=skipped,
+            max_age=max_age,
+        )
     except (InvalidPhoneNumberError, InvalidNumberFactsError, ValueError) as error:
         raise AnsibleFilterError("number_compliance: {0}".format(error))
     # The result quotes service data (order ids, statuses, reasons built from them): never a template.

@@ -312,7 +312,8 @@ class InventoryModule(AWSInventoryBase):
         super(InventoryModule, self).parse(inventory, loader, path, cache=cache)
         settings = self._read_settings()
         self._cache_key_suffix = cache_key_suffix(
-            settings["api"], settings["regions"],
+            settings["api"],
+            settings["regions"],
             profile=self.get_option("profile"),
             assume_role_arn=self.get_option("assume_role_arn"),
             endpoint_url=self.get_option("endpoint_url"),
@@ -330,8 +331,11 @@ class InventoryModule(AWSInventoryBase):
         if cached is not None:
             listings, skipped, listed_at = cached
             for region, message in skipped:
-                self.warn("{0}: region {1} was skipped when this cached listing was made: {2}".format(
-                    self.NAME, region, message))
+                self.warn(
+                    "{0}: region {1} was skipped when this cached listing was made: {2}".format(
+                        self.NAME, region, message
+                    )
+                )
         else:
             listed_at = time.time()
             listings, skipped = self._fetch_listings(settings)
@@ -340,9 +344,11 @@ class InventoryModule(AWSInventoryBase):
         if cached is None:
             # update_cached_result() keeps an existing entry while cache is true; a cached value
             # this version cannot read must be replaced, hence cache=False for it.
-            self.update_cached_result(path, cache and not result_was_cached,
-                                      cached_listing(settings["api"], listings, skipped, settings["current_state"],
-                                                     listed_at))
+            self.update_cached_result(
+                path,
+                cache and not result_was_cached,
+                cached_listing(settings["api"], listings, skipped, settings["current_state"], listed_at),
+            )
 
     def _read_settings(self):
         """Every option checked before any API call or cache lookup."""
@@ -356,8 +362,11 @@ class InventoryModule(AWSInventoryBase):
                 api=api,
                 regions=resolve_regions(api, regions, region, available_regions=chime_sdk_voice_regions),
                 page_size=validate_page_size(api, self.get_option("page_size")),
-                policy=RetryPolicy(self.get_option("max_attempts"), self.get_option("retry_base_delay"),
-                                   self.get_option("retry_max_delay")),
+                policy=RetryPolicy(
+                    self.get_option("max_attempts"),
+                    self.get_option("retry_base_delay"),
+                    self.get_option("retry_max_delay"),
+                ),
                 order_status=validate_string_list("order_status", self.get_option("order_status")),
                 product_type=validate_string_list("product_type", self.get_option("product_type")),
                 number_status=validate_string_list("number_status", self.get_option("number_status")),
@@ -373,8 +382,10 @@ class InventoryModule(AWSInventoryBase):
         if api == "chime":
             self.warn("{0}: {1}".format(self.NAME, LEGACY_API_WARNING))
             if regions:
-                self.warn("{0}: regions is ignored with api=chime: the legacy namespace is global and is listed "
-                          "once".format(self.NAME))
+                self.warn(
+                    "{0}: regions is ignored with api=chime: the legacy namespace is global and is listed "
+                    "once".format(self.NAME)
+                )
         return settings
 
     def _fetch_listings(self, settings):
@@ -385,8 +396,10 @@ class InventoryModule(AWSInventoryBase):
         # Clients are made here, one after the other: boto3 sessions are not thread-safe, clients are.
         known_regions = chime_sdk_voice_regions()
         try:
-            clients = [(region, create_client(_RegionClientSource(self, region), api, known_regions))
-                       for region in settings["regions"]]
+            clients = [
+                (region, create_client(_RegionClientSource(self, region), api, known_regions))
+                for region in settings["regions"]
+            ]
         except ChimeApiError as error:
             self.fail_aws(error.message)
 
@@ -413,8 +426,11 @@ class InventoryModule(AWSInventoryBase):
                 continue
             self.fail_aws("{0}{1}".format(where, error.message))
         if not listings:
-            self.fail_aws("every region denied the listing ({0}); nothing to show".format(
-                "; ".join("{0}: {1}".format(region, message) for region, message in skipped)))
+            self.fail_aws(
+                "every region denied the listing ({0}); nothing to show".format(
+                    "; ".join("{0}: {1}".format(region, message) for region, message in skipped)
+                )
+            )
         return listings, skipped
 
     def _claim_host(self, name, entry, prefix):
@@ -458,8 +474,9 @@ class InventoryModule(AWSInventoryBase):
             inventory.add_group(skipped_region_group(region))
         inventory.add_group(listed_at_group(listed_at))
         known_groups = set((ALL_NUMBERS_GROUP,))
-        hosts = phone_number_hosts(listings, settings["order_status"], settings["product_type"],
-                                   settings["number_status"], current_state)
+        hosts = phone_number_hosts(
+            listings, settings["order_status"], settings["product_type"], settings["number_status"], current_state
+        )
         for entry, region in hosts:
             # Service data: never a template (ansible-core < 2.19 would run Jinja in it).
             name = make_unsafe(entry["e164_phone_number"])

@@ -53,9 +53,12 @@ def number_from_api(api_number):
 def _number_rank(number):
     # One E.164 number listed twice (a number released and ordered again can come back with a
     # new id while the old one waits out its deletion): the held one wins, then the latest update.
-    return (number.get("account_status") in HELD_STATUSES,
-            timestamp_sort_key(number.get("updated_timestamp"))[:3],
-            str(number.get("phone_number_id")), str(number.get("account_status")))
+    return (
+        number.get("account_status") in HELD_STATUSES,
+        timestamp_sort_key(number.get("updated_timestamp"))[:3],
+        str(number.get("phone_number_id")),
+        str(number.get("account_status")),
+    )
 
 
 def account_numbers_by_e164(api_numbers):

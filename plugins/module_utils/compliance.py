@@ -15,7 +15,6 @@ __metaclass__ = type
 
 import calendar
 import time
-
 from collections.abc import Mapping
 
 from ansible_collections.voiceops.chime.plugins.module_utils.account_numbers import FAILED_STATUSES
@@ -82,15 +81,15 @@ class InvalidExpectedError(InvalidPhoneNumberError):
 
 def _invalid_expected_message(invalid):
     listed = "; ".join(
-        "item {0} {1!r}: {2}".format(index, value, reason)
-        for index, value, reason in invalid[:MAX_INVALID_LISTED]
+        "item {0} {1!r}: {2}".format(index, value, reason) for index, value, reason in invalid[:MAX_INVALID_LISTED]
     )
     more = len(invalid) - MAX_INVALID_LISTED
     if more > 0:
         listed += "; ... and {0} more".format(more)
     noun = "entry" if len(invalid) == 1 else "entries"
     return "expected list has {0} invalid {1} (E.164 numbers look like '+12065550100'): {2}".format(
-        len(invalid), noun, listed)
+        len(invalid), noun, listed
+    )
 
 
 def normalize_expected(expected):
@@ -98,8 +97,9 @@ def normalize_expected(expected):
     numbers given more than once (sorted). Raises InvalidExpectedError naming every bad entry.
     Positions in its message count from 1, as people count list items."""
     if expected is None or isinstance(expected, (str, bytes, Mapping)) or not hasattr(expected, "__iter__"):
-        raise InvalidExpectedError([], "expected numbers must be a list of E.164 numbers, got {0}".format(
-            type(expected).__name__))
+        raise InvalidExpectedError(
+            [], "expected numbers must be a list of E.164 numbers, got {0}".format(type(expected).__name__)
+        )
     seen = set()
     numbers = []
     duplicates = set()
@@ -133,15 +133,19 @@ def validate_check_inputs(expected, fail_on_unexpected=False, listing_options=No
     """
     numbers, duplicates = normalize_expected(expected)
     if not numbers and not fail_on_unexpected:
-        raise InvalidExpectedError([], "expected is empty: an empty list would check nothing; give the numbers "
-                                       "that must be acquired (or set fail_on_unexpected to require that the "
-                                       "account holds no number)")
+        raise InvalidExpectedError(
+            [],
+            "expected is empty: an empty list would check nothing; give the numbers "
+            "that must be acquired (or set fail_on_unexpected to require that the "
+            "account holds no number)",
+        )
     narrowing = [name for name in LISTING_FILTERS if (listing_options or {}).get(name)]
     if narrowing:
         raise InvalidCheckError(
             "{0} cannot be combined with expected: a check judges every order and number of the account, and a "
             "filter would hide some (a number whose latest order is filtered out would be judged by an older "
-            "one)".format(", ".join(narrowing)))
+            "one)".format(", ".join(narrowing))
+        )
     return numbers, duplicates
 
 
@@ -158,8 +162,7 @@ class _Fact(object):
     __slots__ = ("e164", "status", "has_account", "account_status", "_entry", "_keys", "_rest")
 
     # Indexes into the lazily read fields (also reachable by position for callers of 0.1.0).
-    _LAZY = ("phone_number_order_id", "order_status", "updated_timestamp", "created_timestamp",
-             "deletion_timestamp")
+    _LAZY = ("phone_number_order_id", "order_status", "updated_timestamp", "created_timestamp", "deletion_timestamp")
 
     def __init__(self, e164, status, entry, keys, has_account=False, account_status=None):
         self.e164 = e164
@@ -198,34 +201,48 @@ class _Fact(object):
 
     def __getitem__(self, index):
         # (e164, status, order_id, order_status, updated, created), as 0.1.0's tuples.
-        values = (self.e164, self.status, self.order_id, self.order_status, self.updated_timestamp,
-                  self.created_timestamp)
+        values = (
+            self.e164,
+            self.status,
+            self.order_id,
+            self.order_status,
+            self.updated_timestamp,
+            self.created_timestamp,
+        )
         return values[index]
 
 
-_MODULE_KEYS = ("phone_number_order_id", "order_status", "updated_timestamp", "created_timestamp",
-                "deletion_timestamp")
+_MODULE_KEYS = ("phone_number_order_id", "order_status", "updated_timestamp", "created_timestamp", "deletion_timestamp")
 
 
 def _fact_fields(entry, prefix, skip_unrecognised):
     """Return a _Fact, or None to skip."""
     if not isinstance(entry, Mapping):
-        raise InvalidNumberFactsError(
-            "each phone number fact must be a mapping, got {0}".format(type(entry).__name__)
-        )
+        raise InvalidNumberFactsError("each phone number fact must be a mapping, got {0}".format(type(entry).__name__))
     if "e164_phone_number" in entry:
         # The module's phone_numbers fact.
         has_account = "account_status" in entry
-        return _Fact(entry["e164_phone_number"], entry.get("status"), entry, _MODULE_KEYS,
-                     has_account, entry.get("account_status") if has_account else None)
+        return _Fact(
+            entry["e164_phone_number"],
+            entry.get("status"),
+            entry,
+            _MODULE_KEYS,
+            has_account,
+            entry.get("account_status") if has_account else None,
+        )
     key = prefix + "e164_phone_number"
     if key in entry:
         # Hostvars from the voiceops.chime.chime_phone_numbers inventory plugin.
         account_key = prefix + "account_status"
         has_account = account_key in entry
-        return _Fact(entry[key], entry.get(prefix + "number_status"), entry,
-                     tuple(prefix + name for name in _MODULE_KEYS), has_account,
-                     entry.get(account_key) if has_account else None)
+        return _Fact(
+            entry[key],
+            entry.get(prefix + "number_status"),
+            entry,
+            tuple(prefix + name for name in _MODULE_KEYS),
+            has_account,
+            entry.get(account_key) if has_account else None,
+        )
     # Another host of a mixed inventory (hostvars always carry inventory_hostname): not a number.
     if skip_unrecognised or "inventory_hostname" in entry:
         return None
@@ -239,8 +256,14 @@ def _fact_rank(fact):
     # When one number appears twice (two inventories, two accounts' lists joined), the latest
     # order update wins, as in orders.latest_status_by_number; the rest only breaks ties, so the
     # answer never depends on the order of the input.
-    return (timestamp_sort_key(fact.updated_timestamp), timestamp_sort_key(fact.created_timestamp),
-            str(fact.order_id), str(fact.status), str(fact.order_status), str(fact.account_status))
+    return (
+        timestamp_sort_key(fact.updated_timestamp),
+        timestamp_sort_key(fact.created_timestamp),
+        str(fact.order_id),
+        str(fact.status),
+        str(fact.order_status),
+        str(fact.account_status),
+    )
 
 
 def _canonical_number(value):
@@ -266,14 +289,15 @@ def facts_by_number(phone_numbers, hostvars_prefix=DEFAULT_HOSTVARS_PREFIX):
     if isinstance(phone_numbers, Mapping):
         if "e164_phone_number" in phone_numbers or (hostvars_prefix + "e164_phone_number") in phone_numbers:
             raise InvalidNumberFactsError(
-                "phone number facts must be a list of entries or a mapping of host to variables, "
-                "got a single entry")
+                "phone number facts must be a list of entries or a mapping of host to variables, " "got a single entry"
+            )
         entries, skip_unrecognised = (phone_numbers[host] for host in phone_numbers), True
     elif hasattr(phone_numbers, "__iter__"):
         entries, skip_unrecognised = phone_numbers, False
     else:
         raise InvalidNumberFactsError(
-            "phone number facts must be a list or a mapping, got {0}".format(type(phone_numbers).__name__))
+            "phone number facts must be a list or a mapping, got {0}".format(type(phone_numbers).__name__)
+        )
     indexed = {}
     for entry in entries:
         fact = _fact_fields(entry, hostvars_prefix, skip_unrecognised)
@@ -293,8 +317,14 @@ def _group_members(groups, names):
     return members
 
 
-def facts_from_inventory_groups(hostvars, groups, expected_numbers, fail_on_unexpected=False,
-                                hostvars_prefix=DEFAULT_HOSTVARS_PREFIX, current_state=False):
+def facts_from_inventory_groups(
+    hostvars,
+    groups,
+    expected_numbers,
+    fail_on_unexpected=False,
+    hostvars_prefix=DEFAULT_HOSTVARS_PREFIX,
+    current_state=False,
+):
     """Per-number facts from the voiceops.chime.chime_phone_numbers inventory, reading as few
     host variables as possible. Returns (facts as in facts_by_number, count of numbers).
 
@@ -310,11 +340,14 @@ def facts_from_inventory_groups(hostvars, groups, expected_numbers, fail_on_unex
     reason) and, with ``fail_on_unexpected``, for the unexpected ones (for their order).
     """
     if not isinstance(hostvars, Mapping):
-        raise InvalidNumberFactsError("with groups, the input must be the inventory's hostvars (a mapping of "
-                                      "host name to variables), got {0}".format(type(hostvars).__name__))
+        raise InvalidNumberFactsError(
+            "with groups, the input must be the inventory's hostvars (a mapping of "
+            "host name to variables), got {0}".format(type(hostvars).__name__)
+        )
     if not isinstance(groups, Mapping):
-        raise InvalidNumberFactsError("groups must be a mapping of group name to host names, got {0}".format(
-            type(groups).__name__))
+        raise InvalidNumberFactsError(
+            "groups must be a mapping of group name to host names, got {0}".format(type(groups).__name__)
+        )
     number_groups = [str(name) for name in groups if str(name).startswith(INVENTORY_NUMBER_GROUP_PREFIX)]
     account_groups = [str(name) for name in groups if str(name).startswith(INVENTORY_ACCOUNT_GROUP_PREFIX)]
     numbers = _group_members(groups, number_groups + account_groups)
@@ -438,7 +471,9 @@ def _reason(category, fact, current_state):
         if fact.order_id is not None and fact.status is not None:
             text = "{0} in order {1}, and {2}".format(
                 "still Processing" if fact.status == NUMBER_PROCESSING else "number status {0}".format(fact.status),
-                order_id, text)
+                order_id,
+                text,
+            )
         return text
     if category == "processing":
         return "still Processing in order {0} (order status {1})".format(order_id, order_status)
@@ -468,8 +503,9 @@ def _validated_skipped(skipped):
         elif isinstance(item, (list, tuple)) and len(item) == 2:
             region, message = item
         else:
-            raise InvalidNumberFactsError("skipped entries must be {{region, message}} mappings, got {0!r}".format(
-                item))
+            raise InvalidNumberFactsError(
+                "skipped entries must be {{region, message}} mappings, got {0!r}".format(item)
+            )
         parts.append({"region": str(region), "message": str(message or "")})
     return sorted(parts, key=lambda part: part["region"])
 
@@ -480,8 +516,9 @@ def _listing_times(groups):
         name = str(name)
         if name.startswith(INVENTORY_LISTED_AT_PREFIX):
             try:
-                times.append(calendar.timegm(time.strptime(name[len(INVENTORY_LISTED_AT_PREFIX):],
-                                                           INVENTORY_LISTED_AT_FORMAT)))
+                times.append(
+                    calendar.timegm(time.strptime(name[len(INVENTORY_LISTED_AT_PREFIX) :], INVENTORY_LISTED_AT_FORMAT))
+                )
             except ValueError:
                 raise InvalidNumberFactsError("the inventory group {0} does not name a listing time".format(name))
     return times
@@ -498,7 +535,8 @@ def check_listing_age(groups, max_age, now=None):
         raise InvalidNumberFactsError(
             "the inventory does not say when it was listed (no chime_listed_at_* group: a source of another "
             "version of voiceops.chime.chime_phone_numbers?), so its age cannot be checked against max_age {0} s; "
-            "list with this version or judge without max_age".format(max_age))
+            "list with this version or judge without max_age".format(max_age)
+        )
     now = time.time() if now is None else now
     oldest = min(times)
     age = now - oldest
@@ -507,7 +545,9 @@ def check_listing_age(groups, max_age, now=None):
             "the inventory's phone numbers were listed at {0} ({1:.0f} s ago), more than max_age {2} s: the check "
             "would judge stale data. List again (ansible-inventory --flush-cache, or a shorter cache_timeout), or "
             "raise assert_numbers_acquired_max_age".format(
-                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(oldest)), age, max_age))
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(oldest)), age, max_age
+            )
+        )
 
 
 def inventory_markers(groups, current_state=None):
@@ -516,14 +556,17 @@ def inventory_markers(groups, current_state=None):
     state is asked for (or taken by default) and a source did not list it: never a verdict on
     order history alone without saying so."""
     if not isinstance(groups, Mapping):
-        raise InvalidNumberFactsError("groups must be a mapping of group name to host names, got {0}".format(
-            type(groups).__name__))
+        raise InvalidNumberFactsError(
+            "groups must be a mapping of group name to host names, got {0}".format(type(groups).__name__)
+        )
     if INVENTORY_LOADED_GROUP not in groups:
         raise InvalidNumberFactsError(
             "No phone numbers inventory was loaded (the group {0} is missing), so the expected numbers cannot be "
             "judged. Check the voiceops.chime.chime_phone_numbers inventory source (run with "
             "ANSIBLE_INVENTORY_UNPARSED_FAILED=true to make a failed source stop the run with its error)".format(
-                INVENTORY_LOADED_GROUP))
+                INVENTORY_LOADED_GROUP
+            )
+        )
     with_state = INVENTORY_CURRENT_STATE_GROUP in groups
     orders_only = INVENTORY_ORDERS_ONLY_GROUP in groups
     if current_state is None:
@@ -533,13 +576,14 @@ def inventory_markers(groups, current_state=None):
             "the account's current numbers are needed, but {0} voiceops.chime.chime_phone_numbers inventory source "
             "was configured without current_state: true, so it listed order history only. Set current_state: true "
             "in every source, or judge on order history alone with current_state: false "
-            "(assert_numbers_acquired_current_state: false)".format("a" if with_state else "the"))
+            "(assert_numbers_acquired_current_state: false)".format("a" if with_state else "the")
+        )
     skipped = []
     for name in groups:
         name = str(name)
         if name.startswith(INVENTORY_SKIPPED_REGION_PREFIX):
             # Region names are letters, digits and dashes; the group name has underscores instead.
-            region = name[len(INVENTORY_SKIPPED_REGION_PREFIX):].replace("_", "-")
+            region = name[len(INVENTORY_SKIPPED_REGION_PREFIX) :].replace("_", "-")
             skipped.append({"region": region, "message": "skipped by the inventory source (see its warning)"})
     return bool(current_state), skipped
 
@@ -550,19 +594,31 @@ def _detect_current_state(facts, current_state):
         if with_account and len(with_account) != len(facts):
             raise InvalidNumberFactsError(
                 "some phone number facts carry an account status and some do not: list every source with "
-                "current_state: true (or none), so that the verdict is not half on order history")
+                "current_state: true (or none), so that the verdict is not half on order history"
+            )
         return bool(with_account)
     if current_state and len(with_account) != len(facts):
         raise InvalidNumberFactsError(
             "current_state is true but {0} of {1} phone number facts carry no account status: list with "
             "current_state: true (module option or inventory option) or judge with current_state: false".format(
-                len(facts) - len(with_account), len(facts)))
+                len(facts) - len(with_account), len(facts)
+            )
+        )
     return bool(current_state)
 
 
-def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
-                      hostvars_prefix=DEFAULT_HOSTVARS_PREFIX, max_listed=DEFAULT_MAX_LISTED, groups=None,
-                      current_state=None, skipped=None, max_age=None, now=None):
+def number_compliance(
+    phone_numbers,
+    expected,
+    fail_on_unexpected=False,
+    hostvars_prefix=DEFAULT_HOSTVARS_PREFIX,
+    max_listed=DEFAULT_MAX_LISTED,
+    groups=None,
+    current_state=None,
+    skipped=None,
+    max_age=None,
+    now=None,
+):
     """Judge the expected numbers against the latest per-number facts.
 
     Returns a dict of lists sorted by number: ``acquired``, ``released``, ``failed``,
@@ -592,13 +648,16 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
     ordered = None
     if groups is not None:
         if not isinstance(phone_numbers, Mapping):
-            raise InvalidNumberFactsError("with groups, the input must be the inventory's hostvars (a mapping of "
-                                          "host name to variables), got {0}".format(type(phone_numbers).__name__))
+            raise InvalidNumberFactsError(
+                "with groups, the input must be the inventory's hostvars (a mapping of "
+                "host name to variables), got {0}".format(type(phone_numbers).__name__)
+            )
         current_state, marked_skipped = inventory_markers(groups, current_state)
         check_listing_age(groups, max_age, now)
         skipped_parts = _validated_skipped(skipped_parts + marked_skipped)
-        facts, ordered = facts_from_inventory_groups(phone_numbers, groups, expected_numbers,
-                                                     fail_on_unexpected, hostvars_prefix, bool(current_state))
+        facts, ordered = facts_from_inventory_groups(
+            phone_numbers, groups, expected_numbers, fail_on_unexpected, hostvars_prefix, bool(current_state)
+        )
     else:
         facts = facts_by_number(phone_numbers, hostvars_prefix)
     current_state = _detect_current_state(facts, current_state)
@@ -613,8 +672,11 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
             problems.append(_problem(category, e164, fact if category != "missing" else None, current_state))
 
     expected_set = set(expected_numbers)
-    unexpected = sorted(e164 for e164, fact in facts.items()
-                        if e164 not in expected_set and category_of(fact, current_state) == "acquired")
+    unexpected = sorted(
+        e164
+        for e164, fact in facts.items()
+        if e164 not in expected_set and category_of(fact, current_state) == "acquired"
+    )
     if fail_on_unexpected and unexpected:
         problems.extend(_problem("unexpected", e164, facts[e164], current_state) for e164 in unexpected)
         problems.sort(key=lambda problem: problem["e164_phone_number"])
@@ -624,8 +686,7 @@ def number_compliance(phone_numbers, expected, fail_on_unexpected=False,
     result["duplicates"] = duplicates
     result["problems"] = problems
     result["skipped"] = skipped_parts
-    counts = dict((name, len(result[name])) for name in EXPECTED_CATEGORIES + ("unexpected", "duplicates",
-                                                                               "skipped"))
+    counts = dict((name, len(result[name])) for name in EXPECTED_CATEGORIES + ("unexpected", "duplicates", "skipped"))
     counts["expected"] = len(expected_numbers)
     counts["problems"] = len(problems)
     counts["ordered"] = len(facts) if ordered is None else ordered
@@ -647,8 +708,7 @@ def _skipped_lines(result):
     skipped = result.get("skipped") or ()
     if not skipped:
         return []
-    lines = ["Not every part of the account was listed, so the check cannot pass ({0} skipped):".format(
-        len(skipped))]
+    lines = ["Not every part of the account was listed, so the check cannot pass ({0} skipped):".format(len(skipped))]
     lines.extend("  region {0}: {1}".format(part["region"], part["message"]) for part in skipped)
     return lines
 
@@ -661,7 +721,8 @@ def compliance_message(result, max_listed=DEFAULT_MAX_LISTED):
     unexpected_note = ""
     if counts["unexpected"] and not result.get("fail_on_unexpected"):
         unexpected_note = " {0} acquired {1} not in the expected list (not checked).".format(
-            counts["unexpected"], "number is" if counts["unexpected"] == 1 else "numbers are")
+            counts["unexpected"], "number is" if counts["unexpected"] == 1 else "numbers are"
+        )
     if not result.get("current_state"):
         orders_only = " (judged on order history only: the account's current numbers were not checked)"
     else:
@@ -672,19 +733,26 @@ def compliance_message(result, max_listed=DEFAULT_MAX_LISTED):
 
     not_acquired = expected - counts["acquired"]
     unexpected_failing = bool(result.get("fail_on_unexpected") and counts["unexpected"])
-    parts = ["{0} {1}".format(counts.get(category, 0), category)
-             for category in ("released", "failed", "processing", "missing") if counts.get(category)]
+    parts = [
+        "{0} {1}".format(counts.get(category, 0), category)
+        for category in ("released", "failed", "processing", "missing")
+        if counts.get(category)
+    ]
     if unexpected_failing:
         parts.append("{0} unexpected".format(counts["unexpected"]))
     if not_acquired:
         header = "{0} of {1} expected phone {2} {3} not acquired".format(
-            not_acquired, expected, noun, "is" if not_acquired == 1 else "are")
+            not_acquired, expected, noun, "is" if not_acquired == 1 else "are"
+        )
     else:
         header = _all_acquired(expected)
     if unexpected_failing:
         header = "{0}{1} {2} acquired {3} not in the expected list".format(
-            header, ", and" if not_acquired else ", but", counts["unexpected"],
-            "number is" if counts["unexpected"] == 1 else "numbers are")
+            header,
+            ", and" if not_acquired else ", but",
+            counts["unexpected"],
+            "number is" if counts["unexpected"] == 1 else "numbers are",
+        )
     lines = list(skipped_lines)
     if parts:
         lines.append("{0} ({1}):".format(header, ", ".join(parts)))

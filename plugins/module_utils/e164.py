@@ -52,8 +52,10 @@ def normalize_e164(value):
         raise InvalidPhoneNumberError(value, "expected a string such as '+12065550100'")
     if isinstance(value, int):
         raise InvalidPhoneNumberError(
-            value, "a number, not a string: quote it in YAML ('+12065550100'); unquoted, YAML drops the '+' "
-                   "and reads a leading 0 as octal, so the value may not be the number that was written")
+            value,
+            "a number, not a string: quote it in YAML ('+12065550100'); unquoted, YAML drops the '+' "
+            "and reads a leading 0 as octal, so the value may not be the number that was written",
+        )
     if not isinstance(value, str):
         raise InvalidPhoneNumberError(value, "expected a string such as '+12065550100'")
     text = _SEPARATORS.sub("", value)

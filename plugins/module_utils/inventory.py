@@ -30,8 +30,8 @@ from ansible_collections.voiceops.chime.plugins.module_utils.listing import vali
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import camel_to_snake
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import filter_orders
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import latest_status_by_number
-from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_rank
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_from_api
+from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_rank
 
 DEFAULT_HOSTVARS_PREFIX = "chime_"
 
@@ -68,7 +68,8 @@ def validate_hostvars_prefix(prefix):
     if not isinstance(prefix, str) or not _VARIABLE_PREFIX.match(prefix):
         raise InvalidOptionError(
             "hostvars_prefix must be empty or start with a letter or '_' and hold only letters, digits and '_', "
-            "got {0!r}".format(prefix))
+            "got {0!r}".format(prefix)
+        )
     return prefix
 
 
@@ -117,9 +118,14 @@ def resolve_regions(api, regions, region=None, available_regions=None):
         known = set(available_regions())
         unknown = [name for name in resolved if name not in known]
         if unknown:
-            raise InvalidOptionError("{0} {1} no Amazon Chime SDK Voice endpoint; use one of: {2}".format(
-                "region" if len(unknown) == 1 else "regions", ", ".join(repr(name) for name in unknown)
-                + (" has" if len(unknown) == 1 else " have"), ", ".join(sorted(known))), code="UnknownRegion")
+            raise InvalidOptionError(
+                "{0} {1} no Amazon Chime SDK Voice endpoint; use one of: {2}".format(
+                    "region" if len(unknown) == 1 else "regions",
+                    ", ".join(repr(name) for name in unknown) + (" has" if len(unknown) == 1 else " have"),
+                    ", ".join(sorted(known)),
+                ),
+                code="UnknownRegion",
+            )
     return resolved
 
 
@@ -169,8 +175,11 @@ def skipped_region_group(region):
 def default_group_names(entry, current_state=False):
     """The groups a phone number entry belongs to by default, in a stable order."""
     names = []
-    for prefix, key in (("chime_number_", "status"), ("chime_order_", "order_status"),
-                        ("chime_product_", "product_type")):
+    for prefix, key in (
+        ("chime_number_", "status"),
+        ("chime_order_", "order_status"),
+        ("chime_product_", "product_type"),
+    ):
         part = group_name_part(entry.get(key))
         if part is not None:
             names.append(prefix + part)
@@ -252,8 +261,7 @@ def phone_number_hosts(listings, order_status=None, product_type=None, number_st
     numbers_by_region = []
     for listing in listings:
         region, api_orders = listing[0], listing[1]
-        orders = filter_orders([order_from_api(api_order) for api_order in api_orders],
-                               order_status, product_type)
+        orders = filter_orders([order_from_api(api_order) for api_order in api_orders], order_status, product_type)
         per_region.append((region, latest_status_by_number(orders)))
         if current_state:
             numbers_by_region.append((region, listing[2] or []))
@@ -270,8 +278,7 @@ def phone_number_hosts(listings, order_status=None, product_type=None, number_st
                 candidates.append(_order_from_entry(entry))
         hosts = []
         for winner in latest_status_by_number(candidates):
-            region = next(region for entry, region in regions_by_number[winner["e164_phone_number"]]
-                          if entry == winner)
+            region = next(region for entry, region in regions_by_number[winner["e164_phone_number"]] if entry == winner)
             hosts.append((winner, region))
 
     if current_state:
@@ -296,24 +303,28 @@ def phone_number_hosts(listings, order_status=None, product_type=None, number_st
     return [(entry, region) for entry, region in hosts if entry["status"] in statuses]
 
 
-def cache_key_suffix(api, regions, profile=None, assume_role_arn=None, endpoint_url=None, access_key=None,
-                     current_state=False):
+def cache_key_suffix(
+    api, regions, profile=None, assume_role_arn=None, endpoint_url=None, access_key=None, current_state=False
+):
     """A digest of everything that changes what the API returns.
 
     The page size and the filters do not change the raw listing, so they are not part of it.
     The access key id tells accounts apart when no profile is used; it is hashed with the
     rest, and secrets (secret key, session token) are never part of the key.
     """
-    material = json.dumps({
-        "format": CACHE_FORMAT,
-        "api": api,
-        "regions": sorted(regions or ()),
-        "profile": profile or None,
-        "assume_role_arn": assume_role_arn or None,
-        "endpoint_url": (endpoint_url or "").rstrip("/") or None,
-        "access_key": access_key or None,
-        "current_state": bool(current_state),
-    }, sort_keys=True)
+    material = json.dumps(
+        {
+            "format": CACHE_FORMAT,
+            "api": api,
+            "regions": sorted(regions or ()),
+            "profile": profile or None,
+            "assume_role_arn": assume_role_arn or None,
+            "endpoint_url": (endpoint_url or "").rstrip("/") or None,
+            "access_key": access_key or None,
+            "current_state": bool(current_state),
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
 
 
@@ -363,8 +374,12 @@ def listings_from_cache(value, api, current_state=False):
     if not isinstance(listings, list) or not isinstance(skipped, list):
         raise InvalidCacheError("listings or skipped is not a list")
     listed_at = value.get("listed_at")
-    if (isinstance(listed_at, bool) or not isinstance(listed_at, (int, float)) or not math.isfinite(listed_at)
-            or listed_at <= 0):
+    if (
+        isinstance(listed_at, bool)
+        or not isinstance(listed_at, (int, float))
+        or not math.isfinite(listed_at)
+        or listed_at <= 0
+    ):
         raise InvalidCacheError("it does not say when it was listed")
     result = []
     try:
@@ -379,8 +394,11 @@ def listings_from_cache(value, api, current_state=False):
                 result.append((item["region"], item["orders"]))
         parts = []
         for item in skipped:
-            if (not isinstance(item, dict) or not isinstance(item.get("region"), str)
-                    or not isinstance(item.get("message"), str)):
+            if (
+                not isinstance(item, dict)
+                or not isinstance(item.get("region"), str)
+                or not isinstance(item.get("message"), str)
+            ):
                 raise InvalidCacheError("a skipped region entry that is not {region, message} text")
             parts.append((item["region"], item["message"]))
     except MalformedResponseError as error:

@@ -45,7 +45,8 @@ DEFAULT_API = "chime_sdk_voice"
 LEGACY_API_WARNING = (
     "api=chime calls the legacy Amazon Chime namespace: AWS ended support for the Amazon Chime service on "
     "2026-02-20 and gives new or updated voice APIs only to Amazon Chime SDK Voice. Use api=chime_sdk_voice "
-    "(the default) with the region your numbers are in; see the collection's migration guide.")
+    "(the default) with the region your numbers are in; see the collection's migration guide."
+)
 BOTO3_SERVICE = {"chime": "chime", "chime_sdk_voice": "chime-sdk-voice"}
 MAX_PAGE_SIZE = {"chime": 99, "chime_sdk_voice": 100}
 # The legacy chime namespace has a single global endpoint in us-east-1.
@@ -57,11 +58,20 @@ LIST_NUMBERS_ACTION = "chime:ListPhoneNumbers"
 
 # Chime answers throttling with HTTP 429 ThrottledClientException, which neither amazon.aws's
 # AWSRetry defaults nor botocore's standard/adaptive modes retry; 500/503 are its server faults.
-RETRYABLE_ERROR_CODES = frozenset((
-    "ThrottledClientException", "ServiceFailureException", "ServiceUnavailableException",
-    "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestTimeout",
-    "RequestTimeoutException", "InternalFailure", "InternalServerError",
-))
+RETRYABLE_ERROR_CODES = frozenset(
+    (
+        "ThrottledClientException",
+        "ServiceFailureException",
+        "ServiceUnavailableException",
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "InternalFailure",
+        "InternalServerError",
+    )
+)
 RETRYABLE_HTTP_STATUS = frozenset((429, 500, 502, 503, 504))
 ACCESS_DENIED_HTTP_STATUS = frozenset((401, 403))
 
@@ -90,8 +100,7 @@ class ChimeApiError(Exception):
 
     def as_dict(self):
         """Fields for fail_json: machine-readable, snake_case, no secrets."""
-        return dict(error_code=self.code, http_status=self.http_status,
-                    iam_action=self.action, attempts=self.attempts)
+        return dict(error_code=self.code, http_status=self.http_status, iam_action=self.action, attempts=self.attempts)
 
 
 class InvalidOptionError(ChimeApiError):
@@ -133,17 +142,32 @@ class ListingCancelled(ChimeApiError):
 class RetryPolicy:
     """Full-jitter exponential backoff: attempt n waits random(0, min(max_delay, base * 2**n))."""
 
-    def __init__(self, max_attempts=DEFAULT_MAX_ATTEMPTS, base_delay=DEFAULT_RETRY_BASE_DELAY,
-                 max_delay=DEFAULT_RETRY_MAX_DELAY, sleep=time.sleep, jitter=random.random):
-        if (not isinstance(max_attempts, int) or isinstance(max_attempts, bool)
-                or not 1 <= max_attempts <= MAX_MAX_ATTEMPTS):
-            raise InvalidOptionError("max_attempts must be an integer from 1 to {0}, got {1!r}".format(
-                MAX_MAX_ATTEMPTS, max_attempts))
+    def __init__(
+        self,
+        max_attempts=DEFAULT_MAX_ATTEMPTS,
+        base_delay=DEFAULT_RETRY_BASE_DELAY,
+        max_delay=DEFAULT_RETRY_MAX_DELAY,
+        sleep=time.sleep,
+        jitter=random.random,
+    ):
+        if (
+            not isinstance(max_attempts, int)
+            or isinstance(max_attempts, bool)
+            or not 1 <= max_attempts <= MAX_MAX_ATTEMPTS
+        ):
+            raise InvalidOptionError(
+                "max_attempts must be an integer from 1 to {0}, got {1!r}".format(MAX_MAX_ATTEMPTS, max_attempts)
+            )
         for name, value in (("retry_base_delay", base_delay), ("retry_max_delay", max_delay)):
-            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-                    or not 0 <= value <= MAX_RETRY_DELAY):
-                raise InvalidOptionError("{0} must be a number of seconds from 0 to {1:g}, got {2!r}".format(
-                    name, MAX_RETRY_DELAY, value))
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or not 0 <= value <= MAX_RETRY_DELAY
+            ):
+                raise InvalidOptionError(
+                    "{0} must be a number of seconds from 0 to {1:g}, got {2!r}".format(name, MAX_RETRY_DELAY, value)
+                )
         self.max_attempts = max_attempts
         self.base_delay = float(base_delay)
         self.max_delay = float(max_delay)
@@ -185,7 +209,8 @@ def validate_page_size(api, page_size):
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= maximum:
         raise InvalidOptionError(
             "page_size must be an integer from 1 to {0} for api={1}, got {2!r}".format(maximum, api, page_size),
-            code="InvalidParameterValue")
+            code="InvalidParameterValue",
+        )
     return page_size
 
 
@@ -211,8 +236,10 @@ def validate_endpoint_url(endpoint_url):
     except ValueError as error:
         problem = str(error)
     if problem:
-        raise InvalidOptionError("endpoint_url {0!r} is not a usable URL: {1}".format(
-            redact_text(endpoint_url), redact_text(problem)), code="InvalidEndpoint")
+        raise InvalidOptionError(
+            "endpoint_url {0!r} is not a usable URL: {1}".format(redact_text(endpoint_url), redact_text(problem)),
+            code="InvalidEndpoint",
+        )
     return endpoint_url
 
 
@@ -251,12 +278,14 @@ def connection_region(api, region, known_regions=None):
         raise InvalidOptionError(
             "api=chime_sdk_voice is regional and no region is set: set the region option, the AWS_REGION or "
             "AWS_DEFAULT_REGION environment variable, or region in the AWS profile (for example us-east-1)",
-            code="NoRegion")
+            code="NoRegion",
+        )
     known = chime_sdk_voice_regions() if known_regions is None else known_regions
     if region not in known:
         raise InvalidOptionError(
-            "region {0!r} has no Amazon Chime SDK Voice endpoint; use one of: {1}".format(
-                region, ", ".join(known)), code="UnknownRegion")
+            "region {0!r} has no Amazon Chime SDK Voice endpoint; use one of: {1}".format(region, ", ".join(known)),
+            code="UnknownRegion",
+        )
     return region
 
 
@@ -275,8 +304,14 @@ def _keep_timestamp_text(value):
 
 # Successful responses of these output shapes are the service's JSON as sent (see
 # _PagesParser); their members are all plain JSON, with no header-bound fields.
-_PASS_THROUGH_SHAPES = frozenset(("ListPhoneNumberOrdersResponse", "GetPhoneNumberOrderResponse",
-                                  "ListPhoneNumbersResponse", "GetPhoneNumberResponse"))
+_PASS_THROUGH_SHAPES = frozenset(
+    (
+        "ListPhoneNumberOrdersResponse",
+        "GetPhoneNumberOrderResponse",
+        "ListPhoneNumbersResponse",
+        "GetPhoneNumberResponse",
+    )
+)
 
 
 class _PagesParser:
@@ -305,8 +340,9 @@ class _PagesParser:
         except Exception as error:  # pylint: disable=broad-except
             # botocore's parser assumes the documented shape: a JSON page such as
             # {"PhoneNumberOrders": [1]} makes it fail with a plain AttributeError/TypeError.
-            raise MalformedResponseError("unparseable response: {0}".format(type(error).__name__),
-                                         code="MalformedResponse")
+            raise MalformedResponseError(
+                "unparseable response: {0}".format(type(error).__name__), code="MalformedResponse"
+            )
 
     def _parse(self, response, shape):
         if response.get("status_code") == 200 and getattr(shape, "name", None) in _PASS_THROUGH_SHAPES:
@@ -316,8 +352,10 @@ class _PagesParser:
                 parsed = None
             if isinstance(parsed, dict):
                 headers = response.get("headers") or {}
-                metadata = {"HTTPStatusCode": 200,
-                            "HTTPHeaders": dict((str(key).lower(), value) for key, value in headers.items())}
+                metadata = {
+                    "HTTPStatusCode": 200,
+                    "HTTPHeaders": dict((str(key).lower(), value) for key, value in headers.items()),
+                }
                 request_id = metadata["HTTPHeaders"].get("x-amzn-requestid")
                 if request_id:
                     metadata["RequestId"] = request_id
@@ -383,8 +421,9 @@ def create_client(module, api, known_regions=None):
     except Exception as error:  # pylint: disable=broad-except
         # amazon.aws fails the module itself for most problems; anything that still escapes (a
         # bad endpoint botocore refuses) is a clear error, never a traceback.
-        raise ChimeConnectionError("cannot create the {0} client: {1}".format(BOTO3_SERVICE[api], error),
-                                   code=type(error).__name__)
+        raise ChimeConnectionError(
+            "cannot create the {0} client: {1}".format(BOTO3_SERVICE[api], error), code=type(error).__name__
+        )
     return keep_timestamps_as_text(client)
 
 
@@ -407,8 +446,16 @@ def safe_service_message(message):
     return text
 
 
-_DENIED_CODES = frozenset(("AccessDeniedException", "UnauthorizedClientException", "ForbiddenException",
-                           "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException"))
+_DENIED_CODES = frozenset(
+    (
+        "AccessDeniedException",
+        "UnauthorizedClientException",
+        "ForbiddenException",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "ExpiredTokenException",
+    )
+)
 
 
 def _error_from_client_error(error, action, attempts):
@@ -421,17 +468,34 @@ def _error_from_client_error(error, action, attempts):
     if http_status in ACCESS_DENIED_HTTP_STATUS or code in _DENIED_CODES:
         hint = ""
         if action == LIST_NUMBERS_ACTION:
-            hint = (" {0} lists the account's current numbers for the cross-check; allow it, or turn the "
-                    "cross-check off (current_state: false), which judges on order history alone.".format(action))
+            hint = (
+                " {0} lists the account's current numbers for the cross-check; allow it, or turn the "
+                "cross-check off (current_state: false), which judges on order history alone.".format(action)
+            )
         return ChimeAccessDeniedError(
             "{0} denied ({1}, HTTP {2}): {3}. Check the credentials and that the IAM policy allows {0}.{4}".format(
-                action, code, http_status, message, hint),
-            code=code, http_status=http_status, action=action, attempts=attempts)
+                action, code, http_status, message, hint
+            ),
+            code=code,
+            http_status=http_status,
+            action=action,
+            attempts=attempts,
+        )
     if code == "NotFoundException" or http_status == 404:
-        return OrderNotFoundError("{0}: not found ({1}): {2}".format(action, code, message),
-                                  code=code, http_status=http_status, action=action, attempts=attempts)
-    return ChimeRequestError("{0} failed ({1}, HTTP {2}): {3}".format(action, code, http_status, message),
-                             code=code, http_status=http_status, action=action, attempts=attempts)
+        return OrderNotFoundError(
+            "{0}: not found ({1}): {2}".format(action, code, message),
+            code=code,
+            http_status=http_status,
+            action=action,
+            attempts=attempts,
+        )
+    return ChimeRequestError(
+        "{0} failed ({1}, HTTP {2}): {3}".format(action, code, http_status, message),
+        code=code,
+        http_status=http_status,
+        action=action,
+        attempts=attempts,
+    )
 
 
 def _is_retryable(error):
@@ -480,11 +544,15 @@ def call_with_retries(operation, params, policy, action, validate=None, stop=Non
             raise ChimeAccessDeniedError(
                 "{0}: no usable AWS credentials ({1}). Set access_key/secret_key, a profile, or the "
                 "AWS_* environment variables.".format(action, type(error).__name__),
-                code="NoCredentials", action=action, attempts=attempt)
+                code="NoCredentials",
+                action=action,
+                attempts=attempt,
+            )
         except botocore.exceptions.BotoCoreError as error:
             # Anything else botocore raises (bad endpoint URL, SSL errors): not worth retrying.
-            raise ChimeConnectionError("{0} failed: {1}".format(action, error), code=type(error).__name__,
-                                       action=action, attempts=attempt)
+            raise ChimeConnectionError(
+                "{0} failed: {1}".format(action, error), code=type(error).__name__, action=action, attempts=attempt
+            )
         except ChimeApiError:
             raise
         except Exception as error:  # pylint: disable=broad-except
@@ -492,8 +560,12 @@ def call_with_retries(operation, params, policy, action, validate=None, stop=Non
             # problem such as an endpoint the HTTP library cannot use. Retrying cannot help.
             raise ChimeConnectionError(
                 "{0} could not be sent: {1}: {2}. Check endpoint_url and the connection options.".format(
-                    action, type(error).__name__, error),
-                code=type(error).__name__, action=action, attempts=attempt)
+                    action, type(error).__name__, error
+                ),
+                code=type(error).__name__,
+                action=action,
+                attempts=attempt,
+            )
         if attempt < policy.max_attempts:
             policy.sleep(attempt - 1)
     description, code, http_status, error_class = last_problem
@@ -502,13 +574,17 @@ def call_with_retries(operation, params, policy, action, validate=None, stop=Non
         # A failing service is not helped by a lower request rate.
         hint = _SERVICE_FAILING_HINT
     raise error_class(
-        "{0} failed after {1} attempt(s): {2}. {3}".format(
-            action, policy.max_attempts, description, hint),
-        code=code, http_status=http_status, action=action, attempts=policy.max_attempts)
+        "{0} failed after {1} attempt(s): {2}. {3}".format(action, policy.max_attempts, description, hint),
+        code=code,
+        http_status=http_status,
+        action=action,
+        attempts=policy.max_attempts,
+    )
 
 
-_THROTTLING_CODES = frozenset(("ThrottledClientException", "Throttling", "ThrottlingException",
-                               "TooManyRequestsException"))
+_THROTTLING_CODES = frozenset(
+    ("ThrottledClientException", "Throttling", "ThrottlingException", "TooManyRequestsException")
+)
 _SERVICE_FAILING_HINT = "The service kept failing: retry later, or raise max_attempts or retry_max_delay."
 _EXHAUSTED_HINTS = {
     ChimeRetriesExhaustedError: "Raise max_attempts or retry_max_delay, or lower the request rate.",
@@ -538,8 +614,7 @@ def _order_shape_problem(order):
 
 
 # Members of a PhoneNumber that the judge reads: each must be text (or absent/null).
-_NUMBER_TEXT_MEMBERS = ("PhoneNumberId", "Status", "DeletionTimestamp", "UpdatedTimestamp", "OrderId",
-                        "ProductType")
+_NUMBER_TEXT_MEMBERS = ("PhoneNumberId", "Status", "DeletionTimestamp", "UpdatedTimestamp", "OrderId", "ProductType")
 
 
 def _number_shape_problem(number):
@@ -560,28 +635,33 @@ def _number_shape_problem(number):
 def _check_next_token(response, operation):
     token = response.get("NextToken")
     if token is not None and not isinstance(token, str):
-        raise MalformedResponseError("{0} returned a NextToken that is not a string".format(operation),
-                                     code="MalformedResponse")
+        raise MalformedResponseError(
+            "{0} returned a NextToken that is not a string".format(operation), code="MalformedResponse"
+        )
     if token == "":
         # The API reference documents NextToken as absent or null on the last page, never as "".
         # Taking "" as the end (as botocore's generic paginators do) could end a listing early and
         # judge half an account, so it is a malformed page: retried, then a clear failure.
-        raise MalformedResponseError("{0} returned an empty NextToken, which the API does not document"
-                                     .format(operation), code="MalformedResponse")
+        raise MalformedResponseError(
+            "{0} returned an empty NextToken, which the API does not document".format(operation),
+            code="MalformedResponse",
+        )
 
 
 def _validate_page(response, operation, result_key, item_problem):
     """Raise MalformedResponseError unless ``response`` is a page of ``operation``: a ``result_key``
     list whose every item passes ``item_problem`` (None means fine), and a usable NextToken."""
     if not isinstance(response, dict) or not isinstance(response.get(result_key), list):
-        raise MalformedResponseError("{0} returned a page without a {1} list".format(operation, result_key),
-                                     code="MalformedResponse")
+        raise MalformedResponseError(
+            "{0} returned a page without a {1} list".format(operation, result_key), code="MalformedResponse"
+        )
     _check_next_token(response, operation)
     for item in response[result_key]:
         problem = item_problem(item)
         if problem:
-            raise MalformedResponseError("{0} returned a page with {1}".format(operation, problem),
-                                         code="MalformedResponse")
+            raise MalformedResponseError(
+                "{0} returned a page with {1}".format(operation, problem), code="MalformedResponse"
+            )
 
 
 def validate_list_page(response):
@@ -606,10 +686,12 @@ class _ListOperation:
         self.validate = validate
 
 
-LIST_ORDERS = _ListOperation("ListPhoneNumberOrders", "list_phone_number_orders", "PhoneNumberOrders",
-                             LIST_ACTION, validate_list_page)
-LIST_NUMBERS = _ListOperation("ListPhoneNumbers", "list_phone_numbers", "PhoneNumbers",
-                              LIST_NUMBERS_ACTION, validate_numbers_page)
+LIST_ORDERS = _ListOperation(
+    "ListPhoneNumberOrders", "list_phone_number_orders", "PhoneNumberOrders", LIST_ACTION, validate_list_page
+)
+LIST_NUMBERS = _ListOperation(
+    "ListPhoneNumbers", "list_phone_numbers", "PhoneNumbers", LIST_NUMBERS_ACTION, validate_numbers_page
+)
 
 
 def iter_pages(client, operation, api, page_size=None, policy=None, params=None, stop=None, progress=None):
@@ -630,8 +712,7 @@ def iter_pages(client, operation, api, page_size=None, policy=None, params=None,
     items = 0
     method = getattr(client, operation.method)
     while True:
-        response = call_with_retries(method, request, policy, operation.action, validate=operation.validate,
-                                     stop=stop)
+        response = call_with_retries(method, request, policy, operation.action, validate=operation.validate, stop=stop)
         page_number += 1
         token = response.get("NextToken")
         # Checked before the page is handed out: a caller that consumes pages as they come
@@ -640,7 +721,9 @@ def iter_pages(client, operation, api, page_size=None, policy=None, params=None,
             raise PaginationLoopError(
                 "{0} repeated a NextToken on page {1}: the listing would never end, "
                 "so it was stopped and no partial result is returned".format(operation.action, page_number),
-                code="PaginationLoop", action=operation.action)
+                code="PaginationLoop",
+                action=operation.action,
+            )
         page = response[operation.result_key]
         items += len(page)
         if progress is not None:
@@ -722,12 +805,18 @@ def list_account(client, api, page_size=None, policy=None, current_state=False, 
             outcomes[name] = ("error", error)
         except Exception as error:  # pylint: disable=broad-except
             stop.set()
-            outcomes[name] = ("error", ChimeApiError("{0} failed: {1}: {2}".format(name, type(error).__name__, error),
-                                                     code=type(error).__name__))
+            outcomes[name] = (
+                "error",
+                ChimeApiError(
+                    "{0} failed: {1}: {2}".format(name, type(error).__name__, error), code=type(error).__name__
+                ),
+            )
 
     numbers_thread = threading.Thread(
-        target=run, args=("numbers", iter_number_pages(client, api, page_size, policy, stop=stop, progress=progress)),
-        name="chime-list-phone-numbers")
+        target=run,
+        args=("numbers", iter_number_pages(client, api, page_size, policy, stop=stop, progress=progress)),
+        name="chime-list-phone-numbers",
+    )
     numbers_thread.daemon = True
     numbers_thread.start()
     run("orders", iter_order_pages(client, api, page_size, policy, stop=stop, progress=progress))
@@ -742,8 +831,9 @@ def list_account(client, api, page_size=None, policy=None, current_state=False, 
 
 def _validate_get_response(response):
     if not isinstance(response, dict) or not isinstance(response.get("PhoneNumberOrder"), dict):
-        raise MalformedResponseError("GetPhoneNumberOrder returned a response without a PhoneNumberOrder",
-                                     code="MalformedResponse")
+        raise MalformedResponseError(
+            "GetPhoneNumberOrder returned a response without a PhoneNumberOrder", code="MalformedResponse"
+        )
     problem = _order_shape_problem(response["PhoneNumberOrder"])
     if problem:
         raise MalformedResponseError("GetPhoneNumberOrder returned " + problem, code="MalformedResponse")
@@ -756,23 +846,37 @@ def get_orders(client, order_ids, policy=None):
     seen = set()
     for order_id in order_ids:
         if not isinstance(order_id, str) or not order_id.strip():
-            raise InvalidOptionError("phone_number_order_ids entries must be non-empty strings, got {0!r}".format(
-                order_id))
+            raise InvalidOptionError(
+                "phone_number_order_ids entries must be non-empty strings, got {0!r}".format(order_id)
+            )
         if order_id in seen:
             continue
         seen.add(order_id)
         try:
-            response = call_with_retries(client.get_phone_number_order, {"PhoneNumberOrderId": order_id},
-                                         policy, GET_ACTION, validate=_validate_get_response)
+            response = call_with_retries(
+                client.get_phone_number_order,
+                {"PhoneNumberOrderId": order_id},
+                policy,
+                GET_ACTION,
+                validate=_validate_get_response,
+            )
         except OrderNotFoundError as error:
-            raise OrderNotFoundError("phone number order {0!r} not found: {1}".format(order_id, error.message),
-                                     code=error.code, http_status=error.http_status, action=GET_ACTION,
-                                     attempts=error.attempts)
+            raise OrderNotFoundError(
+                "phone number order {0!r} not found: {1}".format(order_id, error.message),
+                code=error.code,
+                http_status=error.http_status,
+                action=GET_ACTION,
+                attempts=error.attempts,
+            )
         except ChimeRequestError as error:
             # The service may answer an id of the wrong shape with 400 rather than 404: either
             # way the user needs to know which of their ids it was.
-            raise ChimeRequestError("phone number order {0!r}: {1}".format(order_id, error.message),
-                                    code=error.code, http_status=error.http_status, action=GET_ACTION,
-                                    attempts=error.attempts)
+            raise ChimeRequestError(
+                "phone number order {0!r}: {1}".format(order_id, error.message),
+                code=error.code,
+                http_status=error.http_status,
+                action=GET_ACTION,
+                attempts=error.attempts,
+            )
         orders.append(order_from_api(response["PhoneNumberOrder"]))
     return orders

@@ -58,8 +58,14 @@ _TIMESTAMP_ORDER_FIELDS = {
     "UpdatedTimestamp": "updated_timestamp",
     "FocDate": "foc_date",
 }
-_REQUIRED_ORDER_FIELDS = ("phone_number_order_id", "product_type", "status", "created_timestamp",
-                          "updated_timestamp", "ordered_phone_numbers")
+_REQUIRED_ORDER_FIELDS = (
+    "phone_number_order_id",
+    "product_type",
+    "status",
+    "created_timestamp",
+    "updated_timestamp",
+    "ordered_phone_numbers",
+)
 
 
 def _timestamp_text(value):
@@ -126,11 +132,15 @@ def timestamp_sort_key(text):
         try:
             # timegm itself accepts hour 25 or second 61, but not month 13 or day 0: check
             # the fields so that a garbage timestamp is "unparseable", never a crash.
-            if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31 and int(hour) <= 24
-                    and int(minute) <= 59 and int(second) <= 60):
+            if not (
+                1 <= int(month) <= 12
+                and 1 <= int(day) <= 31
+                and int(hour) <= 24
+                and int(minute) <= 59
+                and int(second) <= 60
+            ):
                 raise ValueError(text)
-            seconds = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute), int(second),
-                                       0, 0, 0))
+            seconds = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute), int(second), 0, 0, 0))
         except (ValueError, OverflowError):
             return (0, 0, "", text)
         if offset and offset not in ("Z", "z"):
@@ -228,8 +238,9 @@ def filter_orders(orders, order_status=None, product_type=None, phone_numbers=No
             continue
         if products and order.get("product_type") not in products:
             continue
-        if numbers and not any(number.get("e164_phone_number") in numbers
-                               for number in order.get("ordered_phone_numbers") or ()):
+        if numbers and not any(
+            number.get("e164_phone_number") in numbers for number in order.get("ordered_phone_numbers") or ()
+        ):
             continue
         kept.append(order)
     return kept

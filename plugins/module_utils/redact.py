@@ -46,7 +46,8 @@ _SIGNING_MATERIAL = re.compile(
     r"|session_token|security_token)"
     r"['\"]?\s*[=:]\s*b?['\"]?)"
     r"(?P<value>[^\s&,;'\"<>]+)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
 # What any of the patterns above needs to match: one search tells that a text (a phone number,
 # most of a report) has nothing to cut, where running every pattern costs three times as much.
@@ -96,7 +97,8 @@ class Redactor:
         self._pattern = re.compile("|".join(re.escape(secret) for secret in self.secrets)) if self.secrets else None
         self._trigger = re.compile(
             "|".join([_MAY_CARRY_MATERIAL] + ["(?-i:{0})".format(re.escape(secret)) for secret in self.secrets]),
-            re.IGNORECASE)
+            re.IGNORECASE,
+        )
 
     def text(self, text):
         if not isinstance(text, str) or not self._trigger.search(text):
@@ -116,8 +118,9 @@ class Redactor:
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, Mapping):
-            return dict((self.text(key) if isinstance(key, str) else key, self.value(item))
-                        for key, item in value.items())
+            return dict(
+                (self.text(key) if isinstance(key, str) else key, self.value(item)) for key, item in value.items()
+            )
         if isinstance(value, (list, tuple)):
             return [self.value(item) for item in value]
         return value

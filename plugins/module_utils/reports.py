@@ -31,9 +31,9 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Mapping
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 from xml.etree import ElementTree
-
-from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.voiceops.chime.plugins.module_utils.redact import Redactor
 
@@ -62,8 +62,13 @@ PROBLEM_CATEGORIES = ("released", "failed", "processing", "missing", "unexpected
 RESULT_LISTS = EXPECTED_CATEGORIES + ("unexpected", "duplicates")
 COUNT_KEYS = RESULT_LISTS + ("expected", "problems", "ordered", "skipped")
 # Problem fields beside number, category and reason, present when the judge knew them.
-PROBLEM_DETAIL_FIELDS = ("number_status", "phone_number_order_id", "order_status", "account_status",
-                         "deletion_timestamp")
+PROBLEM_DETAIL_FIELDS = (
+    "number_status",
+    "phone_number_order_id",
+    "order_status",
+    "account_status",
+    "deletion_timestamp",
+)
 ERROR_DETAIL_FIELDS = ("error_code", "iam_action", "http_status", "attempts")
 # Renamed into place in this order: report.json last, so a reader that finds this run's
 # report.json finds the rest of this run's set beside it.
@@ -73,7 +78,7 @@ _WRITE_ORDER = ("summary.md", "junit.xml", "report.json")
 # that looks like a secret is dropped, whatever the caller passed.
 _SECRET_NAME = re.compile(r"(secret|password|passwd|token|access_key|session|credential|private)", re.I)
 # XML 1.0 cannot carry most control characters, even escaped; a CI parser rejects the whole file.
-_XML_INVALID = re.compile(u"[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class ReportWriteError(Exception):
@@ -188,7 +193,7 @@ def _text(value):
         return None
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
-    return u"{0}".format(value)
+    return "{0}".format(value)
 
 
 def _normalize_problem(problem):
@@ -226,8 +231,10 @@ def normalize_result(result):
     a report must never say PASSED above a list of problems.
     """
     lists = dict((name, sorted(_text(e164) for e164 in (result.get(name) or ()))) for name in RESULT_LISTS)
-    problems = sorted((_normalize_problem(problem) for problem in (result.get("problems") or ())),
-                      key=lambda problem: (problem["e164_phone_number"], problem["category"]))
+    problems = sorted(
+        (_normalize_problem(problem) for problem in (result.get("problems") or ())),
+        key=lambda problem: (problem["e164_phone_number"], problem["category"]),
+    )
     skipped = [_normalize_skipped(part) for part in (result.get("skipped") or ())]
     given_counts = result.get("counts") or {}
     counts = dict((name, len(lists[name])) for name in RESULT_LISTS)
@@ -334,8 +341,9 @@ def _host_entry(host):
         if judged != verdict:
             raise ValueError("host {0}: verdict {1} contradicts its result, which {2}".format(name, verdict, judged))
     if verdict == VERDICT_ERROR:
-        normalized_error = normalize_error(error if error is not None else
-                                           {"message": "no compliance result for this target"})
+        normalized_error = normalize_error(
+            error if error is not None else {"message": "no compliance result for this target"}
+        )
         message = normalized_error["message"]
     else:
         normalized_error = normalize_error(error) if error is not None else None
@@ -393,9 +401,13 @@ def _aggregate_message(entries, verdict):
     lines = ["{0} of {1} {2} did not pass ({3}):".format(failed + errored, total, noun, ", ".join(parts))]
     offending = [entry for entry in entries if entry["verdict"] != VERDICT_PASSED]
     for entry in offending[:MAX_HOSTS_IN_MESSAGE]:
-        lines.append("  {0} {1}: {2}".format(
-            entry["host"], "could not check" if entry["verdict"] == VERDICT_ERROR else "failed",
-            _first_line(entry["message"])))
+        lines.append(
+            "  {0} {1}: {2}".format(
+                entry["host"],
+                "could not check" if entry["verdict"] == VERDICT_ERROR else "failed",
+                _first_line(entry["message"]),
+            )
+        )
     if len(offending) > MAX_HOSTS_IN_MESSAGE:
         lines.append("  ... and {0} more".format(len(offending) - MAX_HOSTS_IN_MESSAGE))
     return "\n".join(lines)
@@ -449,7 +461,7 @@ def render_json(document):
 
 
 def _xml_text(value):
-    return _XML_INVALID.sub(u"\ufffd", u"{0}".format(value))
+    return _XML_INVALID.sub("\ufffd", "{0}".format(value))
 
 
 def _property_value(value):
@@ -481,23 +493,28 @@ def _add_properties(suite, inputs):
     for name, value in sorted(inputs.items()):
         if value is None:
             continue
-        ElementTree.SubElement(properties, "property",
-                               {"name": _xml_text(name), "value": _xml_text(_property_value(value))})
+        ElementTree.SubElement(
+            properties, "property", {"name": _xml_text(name), "value": _xml_text(_property_value(value))}
+        )
 
 
 def _judged_cases(result):
     """(name, category, failure message or None, failure details) for every case of a judged
     result: each expected number, each unexpected one that counts, each skipped region."""
-    problems = dict((problem["e164_phone_number"], problem) for problem in result["problems"]
-                    if problem["category"] != "unexpected")
+    problems = dict(
+        (problem["e164_phone_number"], problem) for problem in result["problems"] if problem["category"] != "unexpected"
+    )
     cases = []
     for category in EXPECTED_CATEGORIES:
         for e164 in result[category]:
             cases.append((e164, category, problems.get(e164)))
     cases.sort(key=lambda case: case[0])
     if result["fail_on_unexpected"]:
-        reasons = dict((problem["e164_phone_number"], problem) for problem in result["problems"]
-                       if problem["category"] == "unexpected")
+        reasons = dict(
+            (problem["e164_phone_number"], problem)
+            for problem in result["problems"]
+            if problem["category"] == "unexpected"
+        )
         cases.extend((e164, "unexpected", reasons.get(e164)) for e164 in result["unexpected"])
     rendered = []
     for e164, category, problem in cases:
@@ -509,8 +526,15 @@ def _judged_cases(result):
         for key in PROBLEM_DETAIL_FIELDS:
             if problem and problem.get(key) is not None:
                 details.append("{0}: {1}".format(key, problem[key]))
-        rendered.append((e164, "unexpected" if category == "unexpected" else "expected", category,
-                         "{0}: {1}".format(category, reason), "\n".join(details)))
+        rendered.append(
+            (
+                e164,
+                "unexpected" if category == "unexpected" else "expected",
+                category,
+                "{0}: {1}".format(category, reason),
+                "\n".join(details),
+            )
+        )
     for part in result["skipped"]:
         message = "region {0} was not listed: {1}".format(part["region"], part["message"])
         rendered.append(("skipped region {0}".format(part["region"]), "skipped", "skipped", message, message))
@@ -531,8 +555,7 @@ def _add_suite(suites, document, suite_name, classname_prefix, name, hostname=No
     Returns (tests, failures, errors) for the totals of <testsuites>.
     """
     timings = document["timing"]
-    attributes = {"name": _xml_text(name), "skipped": "0",
-                  "time": "{0:.3f}".format(timings["duration_seconds"] or 0.0)}
+    attributes = {"name": _xml_text(name), "skipped": "0", "time": "{0:.3f}".format(timings["duration_seconds"] or 0.0)}
     if hostname is not None:
         attributes["hostname"] = _xml_text(hostname)
     if timings["started_at"]:
@@ -545,23 +568,36 @@ def _add_suite(suites, document, suite_name, classname_prefix, name, hostname=No
         # No numbers were judged, so there is nothing to fail: one case, named after the check,
         # in error. CI tools show an error apart from a failure ("could not check").
         error = document["error"]
-        case = ElementTree.SubElement(suite, "testcase", {
-            "classname": _xml_text(classname_prefix), "name": _xml_text(suite_name), "time": "0"})
-        element = ElementTree.SubElement(case, "error", {
-            "message": _xml_text("could not check: {0}".format(error["message"])),
-            "type": _xml_text(error["error_code"] or "error")})
+        case = ElementTree.SubElement(
+            suite, "testcase", {"classname": _xml_text(classname_prefix), "name": _xml_text(suite_name), "time": "0"}
+        )
+        element = ElementTree.SubElement(
+            case,
+            "error",
+            {
+                "message": _xml_text("could not check: {0}".format(error["message"])),
+                "type": _xml_text(error["error_code"] or "error"),
+            },
+        )
         element.text = _xml_text(_error_details(error))
         tests = errors = 1
     else:
         for case_name, group, category, message, details in _judged_cases(document["result"]):
             tests += 1
-            case = ElementTree.SubElement(suite, "testcase", {
-                "classname": _xml_text("{0}.{1}".format(classname_prefix, group)), "name": _xml_text(case_name),
-                "time": "0"})
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                {
+                    "classname": _xml_text("{0}.{1}".format(classname_prefix, group)),
+                    "name": _xml_text(case_name),
+                    "time": "0",
+                },
+            )
             if category is not None:
                 failures += 1
-                failure = ElementTree.SubElement(case, "failure", {"message": _xml_text(message),
-                                                                   "type": _xml_text(category)})
+                failure = ElementTree.SubElement(
+                    case, "failure", {"message": _xml_text(message), "type": _xml_text(category)}
+                )
                 failure.text = _xml_text(details)
     suite.set("tests", str(tests))
     suite.set("failures", str(failures))
@@ -586,8 +622,14 @@ def render_junit(document, suite_name=DEFAULT_SUITE_NAME):
     totals = [0, 0, 0]
     if document["kind"] == KIND_AGGREGATE:
         for entry in document["hosts"]:
-            counts = _add_suite(suites, entry, suite_name, "{0}.{1}".format(suite_name, entry["host"]),
-                                entry["host"], hostname=entry["host"])
+            counts = _add_suite(
+                suites,
+                entry,
+                suite_name,
+                "{0}.{1}".format(suite_name, entry["host"]),
+                entry["host"],
+                hostname=entry["host"],
+            )
             totals = [total + count for total, count in zip(totals, counts)]
     else:
         totals = list(_add_suite(suites, document, suite_name, suite_name, suite_name))
@@ -597,7 +639,7 @@ def render_junit(document, suite_name=DEFAULT_SUITE_NAME):
     suites.set("time", "{0:.3f}".format(document["timing"]["duration_seconds"] or 0.0))
     _indent_children(suites, 0)
     body = ElementTree.tostring(suites, encoding="unicode")
-    return u'<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
 # --------------------------------------------------------------------------- summary.md
@@ -609,30 +651,31 @@ def _md_cell(value):
     if value is None:
         return ""
     # A pipe ends a table cell and a newline ends the row: escape one, flatten the other.
-    return u"{0}".format(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return "{0}".format(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
 def _md_line(value):
     """Text for a heading or a paragraph line: one line, no table escapes needed."""
-    return u"{0}".format(value or "").replace("\r", " ").replace("\n", " ")
+    return "{0}".format(value or "").replace("\r", " ").replace("\n", " ")
 
 
 def _count_rows(counts, fail_on_unexpected):
     rows = [
-        u"| Numbers | Count |",
-        u"|---|---:|",
-        u"| Expected | {0} |".format(counts["expected"]),
-        u"| Acquired | {0} |".format(counts["acquired"]),
-        u"| Released | {0} |".format(counts["released"]),
-        u"| Failed | {0} |".format(counts["failed"]),
-        u"| Processing | {0} |".format(counts["processing"]),
-        u"| Missing (in no order) | {0} |".format(counts["missing"]),
-        u"| Unexpected (acquired, not expected{0}) | {1} |".format(
-            "" if fail_on_unexpected else "; not checked", counts["unexpected"]),
+        "| Numbers | Count |",
+        "|---|---:|",
+        "| Expected | {0} |".format(counts["expected"]),
+        "| Acquired | {0} |".format(counts["acquired"]),
+        "| Released | {0} |".format(counts["released"]),
+        "| Failed | {0} |".format(counts["failed"]),
+        "| Processing | {0} |".format(counts["processing"]),
+        "| Missing (in no order) | {0} |".format(counts["missing"]),
+        "| Unexpected (acquired, not expected{0}) | {1} |".format(
+            "" if fail_on_unexpected else "; not checked", counts["unexpected"]
+        ),
     ]
     if counts["duplicates"]:
-        rows.append(u"| Listed more than once in expected | {0} |".format(counts["duplicates"]))
-    rows.append(u"| Regions not listed | {0} |".format(counts["skipped"]))
+        rows.append("| Listed more than once in expected | {0} |".format(counts["duplicates"]))
+    rows.append("| Regions not listed | {0} |".format(counts["skipped"]))
     return rows
 
 
@@ -642,37 +685,46 @@ def _problem_rows(result, max_rows, more_note):
     if not problems:
         return []
     with_account = result["current_state"]
-    header = u"| Number | Category | Number status | {0}Order | Reason |".format(
-        u"Account status | " if with_account else u"")
-    rows = [header, u"|---|---|---|{0}---|---|".format(u"---|" if with_account else u"")]
+    header = "| Number | Category | Number status | {0}Order | Reason |".format(
+        "Account status | " if with_account else ""
+    )
+    rows = [header, "|---|---|---|{0}---|---|".format("---|" if with_account else "")]
     for problem in problems[:max_rows]:
         cells = [problem["e164_phone_number"], problem["category"], problem.get("number_status")]
         if with_account:
             cells.append(problem.get("account_status"))
         cells += [problem.get("phone_number_order_id"), problem["reason"]]
-        rows.append(u"| " + u" | ".join(_md_cell(cell) for cell in cells) + u" |")
+        rows.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
     if len(problems) > max_rows:
-        rows += [u"", u"... and {0} more; {1}".format(len(problems) - max_rows, more_note)]
+        rows += ["", "... and {0} more; {1}".format(len(problems) - max_rows, more_note)]
     return rows
 
 
 def _skipped_rows(result):
     if not result["skipped"]:
         return []
-    rows = [u"These parts of the account were not listed, so the check is incomplete and fails:", u"",
-            u"| Region | Why |", u"|---|---|"]
+    rows = [
+        "These parts of the account were not listed, so the check is incomplete and fails:",
+        "",
+        "| Region | Why |",
+        "|---|---|",
+    ]
     for part in result["skipped"]:
-        rows.append(u"| {0} | {1} |".format(_md_cell(part["region"]), _md_cell(part["message"])))
+        rows.append("| {0} | {1} |".format(_md_cell(part["region"]), _md_cell(part["message"])))
     return rows
 
 
 def _error_rows(error):
-    rows = [u"| Error | |", u"|---|---|", u"| Message | {0} |".format(_md_cell(error["message"]))]
-    labels = {"error_code": "Error code", "iam_action": "IAM action", "http_status": "HTTP status",
-              "attempts": "Attempts"}
+    rows = ["| Error | |", "|---|---|", "| Message | {0} |".format(_md_cell(error["message"]))]
+    labels = {
+        "error_code": "Error code",
+        "iam_action": "IAM action",
+        "http_status": "HTTP status",
+        "attempts": "Attempts",
+    }
     for key in ERROR_DETAIL_FIELDS:
         if error.get(key) is not None:
-            rows.append(u"| {0} | {1} |".format(labels[key], _md_cell(error[key])))
+            rows.append("| {0} | {1} |".format(labels[key], _md_cell(error[key])))
     return rows
 
 
@@ -684,38 +736,42 @@ def _checked_with(inputs, timings, current_state=False):
             continue
         if isinstance(value, bool):
             value = "true" if value else "false"
-        details.append(u"{0} `{1}`".format(name, _md_cell(value)))
+        details.append("{0} `{1}`".format(name, _md_cell(value)))
     if current_state:
-        details.append(u"the account's current numbers cross-checked")
+        details.append("the account's current numbers cross-checked")
     if timings["started_at"]:
-        details.append(u"started {0}".format(timings["started_at"]))
+        details.append("started {0}".format(timings["started_at"]))
     if timings["duration_seconds"] is not None:
-        details.append(u"took {0} s".format(timings["duration_seconds"]))
+        details.append("took {0} s".format(timings["duration_seconds"]))
     if timings["polls"]:
-        details.append(u"{0} listing{1}".format(timings["polls"], "" if timings["polls"] == 1 else "s"))
+        details.append("{0} listing{1}".format(timings["polls"], "" if timings["polls"] == 1 else "s"))
     if not details:
         return []
-    return [u"", u"Checked with " + u", ".join(details) + u"."]
+    return ["", "Checked with " + ", ".join(details) + "."]
 
 
 def _single_summary(document, max_rows):
     verdict = document["verdict"]
-    lines = [u"# Phone number compliance: {0}".format(_HEADLINES[verdict]), u""]
+    lines = ["# Phone number compliance: {0}".format(_HEADLINES[verdict]), ""]
     if verdict == VERDICT_ERROR:
-        lines += [u"Could not check: {0}".format(_md_line(_first_line(document["message"]))), u"",
-                  u"No number was judged, so this run has no verdict on the numbers.", u""]
+        lines += [
+            "Could not check: {0}".format(_md_line(_first_line(document["message"]))),
+            "",
+            "No number was judged, so this run has no verdict on the numbers.",
+            "",
+        ]
         lines += _error_rows(document["error"])
         lines += _checked_with(document["inputs"], document["timing"])
         return lines
     result = document["result"]
-    lines += [_md_cell(_first_line(result["message"])), u""]
+    lines += [_md_cell(_first_line(result["message"])), ""]
     lines += _count_rows(result["counts"], result["fail_on_unexpected"])
     skipped = _skipped_rows(result)
     if skipped:
-        lines += [u"", u"## Not listed", u""] + skipped
-    problems = _problem_rows(result, max_rows, u"report.json lists them all.")
+        lines += ["", "## Not listed", ""] + skipped
+    problems = _problem_rows(result, max_rows, "report.json lists them all.")
     if problems:
-        lines += [u"", u"## Problems", u""] + problems
+        lines += ["", "## Problems", ""] + problems
     lines += _checked_with(document["inputs"], document["timing"], result["current_state"])
     return lines
 
@@ -723,47 +779,64 @@ def _single_summary(document, max_rows):
 def _aggregate_summary(document, max_rows_per_host):
     verdict = document["verdict"]
     host_counts = document["host_counts"]
-    parts = [u"{0} passed".format(host_counts["passed"]), u"{0} failed".format(host_counts["failed"]),
-             u"{0} could not check".format(host_counts["error"])]
-    lines = [u"# Phone number compliance: {0} ({1} target{2}: {3})".format(
-        _HEADLINES[verdict], host_counts["total"], u"" if host_counts["total"] == 1 else u"s", u", ".join(parts)),
-        u"", _md_cell(_first_line(document["message"])), u""]
+    parts = [
+        "{0} passed".format(host_counts["passed"]),
+        "{0} failed".format(host_counts["failed"]),
+        "{0} could not check".format(host_counts["error"]),
+    ]
+    lines = [
+        "# Phone number compliance: {0} ({1} target{2}: {3})".format(
+            _HEADLINES[verdict], host_counts["total"], "" if host_counts["total"] == 1 else "s", ", ".join(parts)
+        ),
+        "",
+        _md_cell(_first_line(document["message"])),
+        "",
+    ]
     if document["hosts"]:
-        lines += [u"| Target | Verdict | Expected | Acquired | Problems | Regions not listed | Message |",
-                  u"|---|---|---:|---:|---:|---:|---|"]
+        lines += [
+            "| Target | Verdict | Expected | Acquired | Problems | Regions not listed | Message |",
+            "|---|---|---:|---:|---:|---:|---|",
+        ]
         for entry in document["hosts"]:
             counts = entry["counts"] or {}
-            lines.append(u"| {0} | {1} | {2} | {3} | {4} | {5} | {6} |".format(
-                _md_cell(entry["host"]), _HEADLINES[entry["verdict"]],
-                *[_md_cell(counts.get(name)) for name in ("expected", "acquired", "problems", "skipped")]
-                + [_md_cell(_first_line(entry["message"]))]))
-        lines += [u"", u"## Numbers across the targets that were checked", u""]
-        lines += _count_rows(document["counts"], any(entry["result"] and entry["result"]["fail_on_unexpected"]
-                                                     for entry in document["hosts"]))
+            lines.append(
+                "| {0} | {1} | {2} | {3} | {4} | {5} | {6} |".format(
+                    _md_cell(entry["host"]),
+                    _HEADLINES[entry["verdict"]],
+                    *[_md_cell(counts.get(name)) for name in ("expected", "acquired", "problems", "skipped")]
+                    + [_md_cell(_first_line(entry["message"]))]
+                )
+            )
+        lines += ["", "## Numbers across the targets that were checked", ""]
+        lines += _count_rows(
+            document["counts"],
+            any(entry["result"] and entry["result"]["fail_on_unexpected"] for entry in document["hosts"]),
+        )
     for entry in document["hosts"]:
         if entry["verdict"] == VERDICT_PASSED:
             continue
-        lines += [u"", u"## {0}: {1}".format(_md_line(entry["host"]), _HEADLINES[entry["verdict"]]), u""]
+        lines += ["", "## {0}: {1}".format(_md_line(entry["host"]), _HEADLINES[entry["verdict"]]), ""]
         if entry["verdict"] == VERDICT_ERROR:
-            lines += [u"Could not check: {0}".format(_md_line(_first_line(entry["error"]["message"]))), u""]
+            lines += ["Could not check: {0}".format(_md_line(_first_line(entry["error"]["message"]))), ""]
             lines += _error_rows(entry["error"])
             continue
-        more_note = u"report.json lists them all"
+        more_note = "report.json lists them all"
         if entry["report_dir"]:
-            more_note += u" (so does the target's own `{0}`)".format(
-                _md_cell(os.path.join(entry["report_dir"], REPORT_FILE_NAMES["json"])))
-        more_note += u"."
+            more_note += " (so does the target's own `{0}`)".format(
+                _md_cell(os.path.join(entry["report_dir"], REPORT_FILE_NAMES["json"]))
+            )
+        more_note += "."
         skipped = _skipped_rows(entry["result"])
         problems = _problem_rows(entry["result"], max_rows_per_host, more_note)
-        lines += skipped + ([u""] if skipped and problems else []) + problems
+        lines += skipped + ([""] if skipped and problems else []) + problems
     timings = document["timing"]
     run = []
     if timings["started_at"]:
-        run.append(u"started {0}".format(timings["started_at"]))
+        run.append("started {0}".format(timings["started_at"]))
     if timings["duration_seconds"] is not None:
-        run.append(u"took {0} s".format(timings["duration_seconds"]))
+        run.append("took {0} s".format(timings["duration_seconds"]))
     if run:
-        lines += [u"", u"The run " + u", ".join(run) + u"."]
+        lines += ["", "The run " + ", ".join(run) + "."]
     return lines
 
 
@@ -774,7 +847,7 @@ def render_summary(document, max_rows=None):
         lines = _aggregate_summary(document, DEFAULT_MAX_SUMMARY_ROWS_PER_HOST if max_rows is None else max_rows)
     else:
         lines = _single_summary(document, DEFAULT_MAX_SUMMARY_ROWS if max_rows is None else max_rows)
-    return u"\n".join(lines) + u"\n"
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- the report sets
@@ -793,8 +866,7 @@ def _render_formats(document, formats, suite_name):
     return dict((REPORT_FILE_NAMES[name], renderers[name]()) for name in formats)
 
 
-def build_reports(result, inputs=None, timing=None, formats=REPORT_FORMATS, suite_name=DEFAULT_SUITE_NAME,
-                  secrets=()):
+def build_reports(result, inputs=None, timing=None, formats=REPORT_FORMATS, suite_name=DEFAULT_SUITE_NAME, secrets=()):
     """{file name: text} of a judged run (verdict passed or failed) for the requested formats.
 
     ``secrets``: values to mask wherever they appear (the values of secret-like inputs are
@@ -803,8 +875,9 @@ def build_reports(result, inputs=None, timing=None, formats=REPORT_FORMATS, suit
     return _render_formats(single_report_document(result, inputs, timing, secrets), formats, suite_name)
 
 
-def build_error_reports(error, inputs=None, timing=None, formats=REPORT_FORMATS, suite_name=DEFAULT_SUITE_NAME,
-                        secrets=()):
+def build_error_reports(
+    error, inputs=None, timing=None, formats=REPORT_FORMATS, suite_name=DEFAULT_SUITE_NAME, secrets=()
+):
     """{file name: text} of a run that could not check (verdict error).
 
     ``error``: ``message`` (or ``msg``, as a failed module returns it) and optionally
@@ -878,8 +951,9 @@ def write_atomic(path, text, check_mode=False):
     try:
         handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
     except (IOError, OSError) as error:
-        raise ReportWriteError("cannot write reports to directory {0}: {1}".format(directory, _cause(error)),
-                               [(directory, _cause(error))])
+        raise ReportWriteError(
+            "cannot write reports to directory {0}: {1}".format(directory, _cause(error)), [(directory, _cause(error))]
+        )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
@@ -904,12 +978,16 @@ def ensure_report_dir(directory, check_mode=False):
         raise ReportWriteError("no report directory given")
     if os.path.isdir(directory):
         if not os.access(directory, os.W_OK | os.X_OK):
-            raise ReportWriteError("cannot write reports to directory {0}: Permission denied".format(directory),
-                                   [(directory, "Permission denied")])
+            raise ReportWriteError(
+                "cannot write reports to directory {0}: Permission denied".format(directory),
+                [(directory, "Permission denied")],
+            )
         return False
     if os.path.exists(directory):
-        raise ReportWriteError("cannot write reports to directory {0}: it exists and is not a directory".format(
-            directory), [(directory, "it exists and is not a directory")])
+        raise ReportWriteError(
+            "cannot write reports to directory {0}: it exists and is not a directory".format(directory),
+            [(directory, "it exists and is not a directory")],
+        )
     if check_mode:
         return True
     try:
@@ -917,8 +995,9 @@ def ensure_report_dir(directory, check_mode=False):
     except (IOError, OSError) as error:
         if error.errno == errno.EEXIST and os.path.isdir(directory):
             return False
-        raise ReportWriteError("cannot create report directory {0}: {1}".format(directory, _cause(error)),
-                               [(directory, _cause(error))])
+        raise ReportWriteError(
+            "cannot create report directory {0}: {1}".format(directory, _cause(error)), [(directory, _cause(error))]
+        )
     return True
 
 
@@ -941,8 +1020,9 @@ def _report_paths(directory):
             if error.errno in (errno.ENOENT, errno.ENOTDIR):
                 mode = None
             else:
-                raise ReportWriteError("cannot read report {0}: {1}".format(path, _cause(error)),
-                                       [(path, _cause(error))])
+                raise ReportWriteError(
+                    "cannot read report {0}: {1}".format(path, _cause(error)), [(path, _cause(error))]
+                )
         found.append((name, path, mode))
     return found
 
@@ -950,9 +1030,11 @@ def _report_paths(directory):
 def _foreign_objects(directory):
     """(path, cause) for each report name taken by something that is not a regular file: we
     neither replace nor remove what we did not write."""
-    return [(path, "it exists and is {0}".format(_object_kind(mode)))
-            for dummy, path, mode in _report_paths(directory)
-            if mode is not None and not stat.S_ISREG(mode)]
+    return [
+        (path, "it exists and is {0}".format(_object_kind(mode)))
+        for dummy, path, mode in _report_paths(directory)
+        if mode is not None and not stat.S_ISREG(mode)
+    ]
 
 
 def _remove_regular_reports(directory):
@@ -987,7 +1069,8 @@ def _fail_without_reports(directory, first_failure):
     message = "cannot write report {0}: {1}".format(path, cause)
     if leftovers:
         message += "; these reports could not be removed either, so they may be from another run: {0}".format(
-            _failure_message(leftovers))
+            _failure_message(leftovers)
+        )
     return ReportWriteError(message, [first_failure] + leftovers)
 
 
@@ -1024,8 +1107,11 @@ def write_report_set(directory, reports, check_mode=False, still_wanted=None):
     """
     unknown = sorted(set(reports) - set(REPORT_FILE_NAMES.values()))
     if unknown or not reports:
-        raise ValueError("a report set is made of {0}; got {1}".format(
-            ", ".join(sorted(REPORT_FILE_NAMES.values())), ", ".join(sorted(reports)) or "nothing"))
+        raise ValueError(
+            "a report set is made of {0}; got {1}".format(
+                ", ".join(sorted(REPORT_FILE_NAMES.values())), ", ".join(sorted(reports)) or "nothing"
+            )
+        )
     ensure_report_dir(directory, check_mode)
     paths = dict((name, os.path.join(directory, name)) for name in reports)
     if check_mode:
@@ -1043,8 +1129,10 @@ def write_report_set(directory, reports, check_mode=False, still_wanted=None):
     # Asked before the staging directory exists too: a run that has stopped leaves no trace at all,
     # not even a short-lived temporary directory (the directory's own mtime stays as it was).
     if still_wanted is not None and not still_wanted():
-        raise ReportAbortedError("report writing to {0} was abandoned before any report there was touched: "
-                                 "the run that wanted them has stopped".format(directory))
+        raise ReportAbortedError(
+            "report writing to {0} was abandoned before any report there was touched: "
+            "the run that wanted them has stopped".format(directory)
+        )
     try:
         staging = tempfile.mkdtemp(prefix=".voiceops-reports-", suffix=".tmp", dir=directory)
     except OSError as error:
@@ -1063,8 +1151,10 @@ def write_report_set(directory, reports, check_mode=False, still_wanted=None):
             except OSError as error:
                 raise _fail_without_reports(directory, (paths[name], _cause(error)))
         if still_wanted is not None and not still_wanted():
-            raise ReportAbortedError("report writing to {0} was abandoned before any report there was touched: "
-                                     "the run that wanted them has stopped".format(directory))
+            raise ReportAbortedError(
+                "report writing to {0} was abandoned before any report there was touched: "
+                "the run that wanted them has stopped".format(directory)
+            )
         removed, failures = _remove_regular_reports(directory)
         if failures:
             raise _fail_without_reports(directory, failures[0])
@@ -1086,8 +1176,11 @@ def write_reports(directory, reports, check_mode=False):
     differs from what was there, or would in check mode). New callers use write_report_set and
     report ``changed: false``: writing reports is not a change."""
     created = not os.path.isdir(directory)
-    changed = sorted(os.path.join(directory, name) for name in reports
-                     if created or not _same_content(os.path.join(directory, name), _payload(reports[name])))
+    changed = sorted(
+        os.path.join(directory, name)
+        for name in reports
+        if created or not _same_content(os.path.join(directory, name), _payload(reports[name]))
+    )
     paths = write_report_set(directory, reports, check_mode)
     return paths, changed
 
@@ -1105,8 +1198,11 @@ def remove_stale_reports(directory, check_mode=False):
     if not os.path.isdir(directory):
         return []
     listed = _report_paths(directory)
-    foreign = [(path, "it exists and is {0}".format(_object_kind(mode)))
-               for dummy, path, mode in listed if mode is not None and not stat.S_ISREG(mode)]
+    foreign = [
+        (path, "it exists and is {0}".format(_object_kind(mode)))
+        for dummy, path, mode in listed
+        if mode is not None and not stat.S_ISREG(mode)
+    ]
     if check_mode:
         removed = [path for dummy, path, mode in listed if mode is not None and stat.S_ISREG(mode)]
         failures = foreign
@@ -1114,6 +1210,7 @@ def remove_stale_reports(directory, check_mode=False):
         removed, failures = _remove_regular_reports(directory)
         failures = failures + foreign
     if failures:
-        raise ReportWriteError("cannot remove stale reports: {0}".format(_failure_message(sorted(failures))),
-                               sorted(failures))
+        raise ReportWriteError(
+            "cannot remove stale reports: {0}".format(_failure_message(sorted(failures))), sorted(failures)
+        )
     return removed

@@ -432,8 +432,10 @@ def main():
     if params.get("validate_certs") is False:
         # amazon.aws switches verification off silently. The numbers this module reports feed
         # compliance checks, so an unverified endpoint must at least be visible in the run.
-        module.warn("validate_certs is false: the TLS certificate of the endpoint is not verified, so the "
-                    "phone number orders may not come from AWS. Use it only with a trusted test endpoint.")
+        module.warn(
+            "validate_certs is false: the TLS certificate of the endpoint is not verified, so the "
+            "phone number orders may not come from AWS. Use it only with a trusted test endpoint."
+        )
     if params["api"] == "chime":
         module.warn(LEGACY_API_WARNING)
 
@@ -456,12 +458,14 @@ def main():
         if params["phone_number_order_ids"]:
             orders, pages = get_orders(client, params["phone_number_order_ids"], policy=inputs["policy"]), 0
             if current_state:
-                listing = list_account(client, params["api"], inputs["page_size"], inputs["policy"],
-                                       current_state=True, orders=False)
+                listing = list_account(
+                    client, params["api"], inputs["page_size"], inputs["policy"], current_state=True, orders=False
+                )
                 api_numbers, number_pages = listing.api_numbers, listing.number_pages
         else:
-            listing = list_account(client, params["api"], inputs["page_size"], inputs["policy"],
-                                   current_state=current_state)
+            listing = list_account(
+                client, params["api"], inputs["page_size"], inputs["policy"], current_state=current_state
+            )
             orders = [order_from_api(api_order) for api_order in listing.api_orders]
             pages, api_numbers, number_pages = listing.order_pages, listing.api_numbers, listing.number_pages
     except ChimeApiError as error:
@@ -482,15 +486,20 @@ def main():
         # decodes and (on 2.19+) templates one by one (docs/performance.md).
         compliance = None
         try:
-            compliance = number_compliance(phone_numbers, params["expected"],
-                                           fail_on_unexpected=params["fail_on_unexpected"],
-                                           max_listed=params["max_listed"], current_state=current_state)
+            compliance = number_compliance(
+                phone_numbers,
+                params["expected"],
+                fail_on_unexpected=params["fail_on_unexpected"],
+                max_listed=params["max_listed"],
+                current_state=current_state,
+            )
         except ValueError as error:
             failure = dict(msg=str(error))
         if failure:
             module.fail_json(**failure)
-        module.exit_json(changed=False, phone_number_orders=[], phone_numbers=[], pages=pages,
-                         compliance=compliance, **extra)
+        module.exit_json(
+            changed=False, phone_number_orders=[], phone_numbers=[], pages=pages, compliance=compliance, **extra
+        )
     module.exit_json(
         changed=False,
         phone_number_orders=orders if params["include_orders"] else [],

@@ -49,9 +49,18 @@ DUMMY_AWS_ENV = {
     "AWS_EC2_METADATA_DISABLED": "true",
 }
 # Anything in the user's shell that would send the demo to real AWS or other credentials.
-AWS_VARS_TO_CLEAR = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                     "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CHIME",
-                     "AWS_CA_BUNDLE", "AWS_REGION")
+AWS_VARS_TO_CLEAR = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_CHIME",
+    "AWS_CA_BUNDLE",
+    "AWS_REGION",
+)
 
 
 def banner(text):
@@ -72,7 +81,10 @@ def start_emulator(data_file):
     """Start the emulator; return (process, url). It prints one line: listening on URL."""
     process = subprocess.Popen(  # pylint: disable=consider-using-with
         [sys.executable, str(EMULATOR), "--port", "0", "--data", str(data_file)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     line = b""
@@ -123,9 +135,16 @@ def run_check(title, expected_file, url, report_dir, env):
     banner(title)
     if report_dir.exists():
         shutil.rmtree(str(report_dir))
-    command = [ansible_playbook(), PLAYBOOK, "-e", "@%s" % expected_file.relative_to(ROOT),
-               "-e", "assert_numbers_acquired_endpoint_url=%s" % url,
-               "-e", "assert_numbers_acquired_report_dir=%s" % report_dir.relative_to(ROOT)]
+    command = [
+        ansible_playbook(),
+        PLAYBOOK,
+        "-e",
+        "@%s" % expected_file.relative_to(ROOT),
+        "-e",
+        "assert_numbers_acquired_endpoint_url=%s" % url,
+        "-e",
+        "assert_numbers_acquired_report_dir=%s" % report_dir.relative_to(ROOT),
+    ]
     print("$ ansible-playbook " + " ".join(command[1:]), flush=True)
     started = time.monotonic()
     completed = subprocess.run(command, cwd=str(ROOT), env=env, check=False)
@@ -136,9 +155,14 @@ def run_check(title, expected_file, url, report_dir, env):
     summary = report_dir / "summary.md"
     if summary.exists():
         print("\n--- %s ---\n%s" % (summary.relative_to(ROOT), summary.read_text(encoding="utf-8")))
-    print("Reports: %s" % ", ".join(str((report_dir / name).relative_to(ROOT))
-                                    for name in ("report.json", "junit.xml", "summary.md")
-                                    if (report_dir / name).exists()))
+    print(
+        "Reports: %s"
+        % ", ".join(
+            str((report_dir / name).relative_to(ROOT))
+            for name in ("report.json", "junit.xml", "summary.md")
+            if (report_dir / name).exists()
+        )
+    )
     return completed.returncode, report
 
 
@@ -152,11 +176,19 @@ def main():
         try:
             passing_rc, passing = run_check(
                 "Run 1: every expected number is acquired (this run must pass)",
-                DEMO / "expected.yml", url, OUTPUT / "passing", env)
+                DEMO / "expected.yml",
+                url,
+                OUTPUT / "passing",
+                env,
+            )
             failing_rc, failing = run_check(
                 "Run 2: one number failed in its order, one was never ordered, one was deleted since "
                 "(this run must fail)",
-                DEMO / "expected-failing.yml", url, OUTPUT / "failing", env)
+                DEMO / "expected-failing.yml",
+                url,
+                OUTPUT / "failing",
+                env,
+            )
         finally:
             stop_emulator(process)
             print("\nEmulator stopped.")
@@ -170,9 +202,11 @@ def main():
         result = failing["result"]
         found = (result["failed"], result["missing"], result["released"], result["processing"])
         if found != (EXPECTED_FAILED, EXPECTED_MISSING, EXPECTED_RELEASED, []):
-            problems.append("run 2 should have failed for %s (failed), %s (missing) and %s (released), got failed=%s "
-                            "missing=%s released=%s processing=%s"
-                            % ((EXPECTED_FAILED, EXPECTED_MISSING, EXPECTED_RELEASED) + found))
+            problems.append(
+                "run 2 should have failed for %s (failed), %s (missing) and %s (released), got failed=%s "
+                "missing=%s released=%s processing=%s"
+                % ((EXPECTED_FAILED, EXPECTED_MISSING, EXPECTED_RELEASED) + found)
+            )
 
     banner("Running the same check against AWS")
     print("""Nothing in the playbook changes. Leave out the emulator's endpoint and use real credentials:
@@ -192,8 +226,10 @@ The credentials need the IAM actions chime:ListPhoneNumberOrders and chime:ListP
     if problems:
         banner("Demo FAILED: " + "; ".join(problems))
         return 1
-    banner("Demo OK: run 1 passed; run 2 failed for exactly %s (failed), %s (missing) and %s (released)"
-           % (", ".join(EXPECTED_FAILED), ", ".join(EXPECTED_MISSING), ", ".join(EXPECTED_RELEASED)))
+    banner(
+        "Demo OK: run 1 passed; run 2 failed for exactly %s (failed), %s (missing) and %s (released)"
+        % (", ".join(EXPECTED_FAILED), ", ".join(EXPECTED_MISSING), ", ".join(EXPECTED_RELEASED))
+    )
     return 0
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import shlex
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,15 +24,16 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT_GLOBS = ("README.md", "docs/*.md", "roles/*/README.md", "tests/emulator/README.md", "tests/docs/README.md")
 
 # What a marker can ask for.
-RUN = "run"                    # run the block: console, sh/bash, a playbook or inventory (yaml), python
-FILE = "file"                  # write the block to a file (relative to the document's working directory)
-OUTPUT = "output"              # the expected output of the previous command
+RUN = "run"  # run the block: console, sh/bash, a playbook or inventory (yaml), python
+FILE = "file"  # write the block to a file (relative to the document's working directory)
+OUTPUT = "output"  # the expected output of the previous command
 NOT_RUNNABLE = "not-runnable"  # cannot run here; the reason is counted as a skip
-CHECKED_BY = "checked-by"      # checked word for word by another test file (named), counted as a skip here
+CHECKED_BY = "checked-by"  # checked word for word by another test file (named), counted as a skip here
 KINDS = (RUN, FILE, OUTPUT, NOT_RUNNABLE, CHECKED_BY)
 # Options a marker may carry (key=value, shell quoting).
-OPTIONS = frozenset(("rc", "args", "emulator", "checkout", "id", "background", "setup", "timeout", "fresh", "cwd",
-                     "prelude", "core"))
+OPTIONS = frozenset(
+    ("rc", "args", "emulator", "checkout", "id", "background", "setup", "timeout", "fresh", "cwd", "prelude", "core")
+)
 
 MARKER = re.compile(r"^\s*<!--\s*doc-test:\s*(?P<body>.*?)\s*-->\s*$")
 COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
@@ -47,7 +49,7 @@ class MarkerError(ValueError):
 @dataclass
 class Marker:
     kind: str
-    argument: str = ""          # FILE: the path; NOT_RUNNABLE: the reason; CHECKED_BY: "path: what"
+    argument: str = ""  # FILE: the path; NOT_RUNNABLE: the reason; CHECKED_BY: "path: what"
     options: dict = field(default_factory=dict)
     line: int = 0
 
@@ -55,7 +57,7 @@ class Marker:
 @dataclass
 class Block:
     document: Path
-    line: int                   # 1-based line of the opening fence
+    line: int  # 1-based line of the opening fence
     language: str
     text: str
     marker: Marker | None
@@ -139,7 +141,7 @@ def read_blocks(document):
             if candidate.strip().startswith(fence) and candidate.strip().strip(fence[0]) == "":
                 break
             # Indented fences (inside a list item) carry the item's indentation on every line.
-            body.append(candidate[len(indent):] if candidate.startswith(indent) else candidate.lstrip())
+            body.append(candidate[len(indent) :] if candidate.startswith(indent) else candidate.lstrip())
             closing += 1
         if closing >= len(lines):
             raise MarkerError("%s:%d: a fence that is never closed" % (document, index + 1))

@@ -23,9 +23,16 @@ import time
 from pathlib import Path
 
 import yaml
-
-from doc_blocks import CHECKED_BY, DOC_EMULATOR_URL, FILE, NOT_RUNNABLE, OUTPUT, ROOT, RUN
-from doc_blocks import console_commands, explain_mismatch, matches_sample
+from doc_blocks import CHECKED_BY
+from doc_blocks import DOC_EMULATOR_URL
+from doc_blocks import FILE
+from doc_blocks import NOT_RUNNABLE
+from doc_blocks import OUTPUT
+from doc_blocks import ROOT
+from doc_blocks import RUN
+from doc_blocks import console_commands
+from doc_blocks import explain_mismatch
+from doc_blocks import matches_sample
 
 # The profiles the examples name. Each has fake keys, which the emulator accepts (it serves an
 # account's own data only for keys its data document lists).
@@ -39,8 +46,16 @@ PROFILES = {
 }
 PROFILE_REGIONS = {"staging": "eu-central-1"}
 # What the reader's shell must not bring along: these would send the examples elsewhere.
-CLEARED = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION",
-           "ANSIBLE_CONFIG", "ANSIBLE_PYTHON_INTERPRETER", "ANSIBLE_COLLECTIONS_PATH")
+CLEARED = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "ANSIBLE_CONFIG",
+    "ANSIBLE_PYTHON_INTERPRETER",
+    "ANSIBLE_COLLECTIONS_PATH",
+)
 COMMAND_TIMEOUT = 600
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 LANGUAGES_SHELL = ("sh", "bash", "shell")
@@ -70,7 +85,7 @@ def _kill_group(pgid, grace=5.0):
 
 
 def _truncate(text, limit=4000):
-    return text if len(text) <= limit else text[:limit // 2] + "\n[...]\n" + text[-limit // 2:]
+    return text if len(text) <= limit else text[: limit // 2] + "\n[...]\n" + text[-limit // 2 :]
 
 
 class DocSession:
@@ -102,24 +117,33 @@ class DocSession:
         credentials = []
         config = []
         for name, key in PROFILES.items():
-            credentials += ["[%s]" % name, "aws_access_key_id = %s" % key,
-                            "aws_secret_access_key = docs-FAKE-secret-%s" % name, ""]
-            config += ["[default]" if name == "default" else "[profile %s]" % name,
-                       "region = %s" % PROFILE_REGIONS.get(name, "us-east-1"), ""]
+            credentials += [
+                "[%s]" % name,
+                "aws_access_key_id = %s" % key,
+                "aws_secret_access_key = docs-FAKE-secret-%s" % name,
+                "",
+            ]
+            config += [
+                "[default]" if name == "default" else "[profile %s]" % name,
+                "region = %s" % PROFILE_REGIONS.get(name, "us-east-1"),
+                "",
+            ]
         (aws / "credentials").write_text("\n".join(credentials), encoding="utf-8")
         (aws / "config").write_text("\n".join(config), encoding="utf-8")
-        env.update({
-            "HOME": str(self.home),
-            "AWS_CONFIG_FILE": str(aws / "config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
-            "ANSIBLE_HOME": str(self.home / ".ansible"),
-            "ANSIBLE_LOCAL_TEMP": str(self.home / ".ansible" / "tmp"),
-            "ANSIBLE_REMOTE_TEMP": str(self.home / ".ansible" / "remote-tmp"),
-            "COLUMNS": "80",
-            # pip may check what is installed, never download or change it.
-            "PIP_NO_INDEX": "1",
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        })
+        env.update(
+            {
+                "HOME": str(self.home),
+                "AWS_CONFIG_FILE": str(aws / "config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
+                "ANSIBLE_HOME": str(self.home / ".ansible"),
+                "ANSIBLE_LOCAL_TEMP": str(self.home / ".ansible" / "tmp"),
+                "ANSIBLE_REMOTE_TEMP": str(self.home / ".ansible" / "remote-tmp"),
+                "COLUMNS": "80",
+                # pip may check what is installed, never download or change it.
+                "PIP_NO_INDEX": "1",
+                "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            }
+        )
         self._point_at_emulator(env, self.emulator_url)
         return env
 
@@ -135,7 +159,14 @@ class DocSession:
         default path can never write through to the lane or the work tree."""
         for namespace_dir in (Path(lane_collections) / "ansible_collections").iterdir():
             for collection in namespace_dir.iterdir():
-                link = self.home / ".ansible" / "collections" / "ansible_collections" / namespace_dir.name / collection.name
+                link = (
+                    self.home
+                    / ".ansible"
+                    / "collections"
+                    / "ansible_collections"
+                    / namespace_dir.name
+                    / collection.name
+                )
                 link.parent.mkdir(parents=True, exist_ok=True)
                 if not link.exists():
                     link.symlink_to(collection)
@@ -175,25 +206,37 @@ class DocSession:
                 path.unlink()
         script_path.write_text(script, encoding="utf-8")
         wrapper = "set -e -o pipefail\nsource %s\nenv -0 > %s\npwd > %s\n" % (
-            shlex.quote(str(script_path)), shlex.quote(str(env_path)), shlex.quote(str(cwd_path)))
+            shlex.quote(str(script_path)),
+            shlex.quote(str(env_path)),
+            shlex.quote(str(cwd_path)),
+        )
         env = dict(self.env, **(extra_env or {}))
         # Output to a file, not a pipe: a process left running with the pipe open would block reading it.
         with output_path.open("wb") as output_file:
-            process = subprocess.Popen(["bash", "-c", wrapper], cwd=str(self.cwd), env=env,  # pylint: disable=consider-using-with
-                                       stdout=output_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       start_new_session=True)
+            process = subprocess.Popen(
+                ["bash", "-c", wrapper],
+                cwd=str(self.cwd),
+                env=env,  # pylint: disable=consider-using-with
+                stdout=output_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 _kill_group(process.pid, grace=0)
                 process.wait()
-                raise BlockFailure("timed out after %d s:\n%s" % (
-                    timeout, _truncate(output_path.read_text(encoding="utf-8", errors="replace")))) from None
+                raise BlockFailure(
+                    "timed out after %d s:\n%s"
+                    % (timeout, _truncate(output_path.read_text(encoding="utf-8", errors="replace")))
+                ) from None
         left_running = _kill_group(process.pid)
         output = output_path.read_text(encoding="utf-8", errors="replace")
         if env_path.exists() and not extra_env:
-            self.env = dict(item.split("=", 1) for item in env_path.read_text(encoding="utf-8").split("\0")
-                            if "=" in item)
+            self.env = dict(
+                item.split("=", 1) for item in env_path.read_text(encoding="utf-8").split("\0") if "=" in item
+            )
             for name in ("SHLVL", "_", "OLDPWD", "PWD"):
                 self.env.pop(name, None)
         if cwd_path.exists():
@@ -207,9 +250,15 @@ class DocSession:
         """Start ``command`` in the background (a server); its first lines must be ``expected``."""
         log = self.state_dir / ("background-%d.log" % len(self.background))
         handle = log.open("wb")
-        process = subprocess.Popen(["bash", "-c", "exec " + command], cwd=str(self.cwd), env=self.env,  # pylint: disable=consider-using-with
-                                   stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            ["bash", "-c", "exec " + command],
+            cwd=str(self.cwd),
+            env=self.env,  # pylint: disable=consider-using-with
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         handle.close()
         self.background.append(process)
         wanted_lines = len(expected.splitlines()) or 1
@@ -338,8 +387,10 @@ class DocSession:
             path = self.state_dir / ("block-%d.py" % block.line)
             if options.get("prelude") == "emu":
                 # `emu` in a fragment is the emulator this document uses, through its control API.
-                text = ("import sys\nsys.path.insert(0, %r)\nfrom chime_emulator import ChimeEmulatorClient\n"
-                        "emu = ChimeEmulatorClient(%r)\n" % (str(ROOT / "tests" / "emulator"), self.emulator_url)) + text
+                text = (
+                    "import sys\nsys.path.insert(0, %r)\nfrom chime_emulator import ChimeEmulatorClient\n"
+                    "emu = ChimeEmulatorClient(%r)\n" % (str(ROOT / "tests" / "emulator"), self.emulator_url)
+                ) + text
             elif options.get("prelude"):
                 raise BlockFailure("unknown prelude %r (emu is the only one)" % options["prelude"])
             path.write_text(text, encoding="utf-8")
@@ -351,8 +402,10 @@ class DocSession:
         rc, output = outcome
         self.last_command = what
         if rc != self._expected_rc(options):
-            raise BlockFailure("%s exited with %d, the document expects %d:\n%s" % (
-                what, rc, self._expected_rc(options), _truncate(output)))
+            raise BlockFailure(
+                "%s exited with %d, the document expects %d:\n%s"
+                % (what, rc, self._expected_rc(options), _truncate(output))
+            )
 
     def _run_console(self, text, options, timeout):
         commands = console_commands(text)
@@ -369,8 +422,9 @@ class DocSession:
             wanted = self._console_rc(options, index, last)
             self.last_command = command
             if rc != wanted:
-                raise BlockFailure("$ %s\nexited with %d, the document expects %d:\n%s" % (
-                    command, rc, wanted, _truncate(output)))
+                raise BlockFailure(
+                    "$ %s\nexited with %d, the document expects %d:\n%s" % (command, rc, wanted, _truncate(output))
+                )
             if expected.strip():
                 self._compare(command, output, expected)
 
@@ -390,14 +444,19 @@ class DocSession:
             path = self.cwd / ("doc-block-%d.chime_phone_numbers.yml" % block.line)
             path.write_text(text, encoding="utf-8")
             command = "ANSIBLE_INVENTORY_UNPARSED_FAILED=true ansible-inventory -i %s --list %s" % (
-                shlex.quote(str(path)), args)
+                shlex.quote(str(path)),
+                args,
+            )
         else:
-            raise BlockFailure("a YAML block that is neither a playbook nor an inventory configuration: "
-                               "mark it 'file NAME' if later blocks use it")
+            raise BlockFailure(
+                "a YAML block that is neither a playbook nor an inventory configuration: "
+                "mark it 'file NAME' if later blocks use it"
+            )
         self._check(self.shell(command, timeout), "the YAML block (%s)" % command.split()[0], options)
 
     def _compare(self, command, output, expected):
         if not matches_sample(output, expected, self.urls, [(str(self.home), "~")]):
-            raise BlockFailure("$ %s\nprinted what the document does not show (%s)\n--- printed ---\n%s" % (
-                command, explain_mismatch(output, expected, self.urls, [(str(self.home), "~")]),
-                _truncate(output)))
+            raise BlockFailure(
+                "$ %s\nprinted what the document does not show (%s)\n--- printed ---\n%s"
+                % (command, explain_mismatch(output, expected, self.urls, [(str(self.home), "~")]), _truncate(output))
+            )

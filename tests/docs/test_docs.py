@@ -23,8 +23,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from doc_blocks import CHECKED_BY, NOT_RUNNABLE, ROOT, MarkerError, documents, read_blocks  # noqa: E402
-from doc_runner import BlockFailure, DocSession  # noqa: E402
+from doc_blocks import CHECKED_BY  # noqa: E402
+from doc_blocks import NOT_RUNNABLE
+from doc_blocks import ROOT
+from doc_blocks import MarkerError
+from doc_blocks import documents
+from doc_blocks import read_blocks
+from doc_runner import BlockFailure  # noqa: E402
+from doc_runner import DocSession
 
 DEMO_DATA = ROOT / "docs" / "demo" / "orders.json"
 DOCUMENTS = documents()
@@ -76,8 +82,10 @@ def doc_session(emulator, run_ansible, tmp_path):
 @pytest.mark.parametrize("document", DOCUMENTS, ids=document_id)
 def test_every_block_has_a_readable_marker(document):
     unmarked = [block.where for block in blocks_of(document) if block.marker is None]
-    assert not unmarked, ("blocks without a <!-- doc-test: ... --> marker (run it, write it as a file, compare it "
-                          "as output, or say why it cannot run here): " + ", ".join(unmarked))
+    assert not unmarked, (
+        "blocks without a <!-- doc-test: ... --> marker (run it, write it as a file, compare it "
+        "as output, or say why it cannot run here): " + ", ".join(unmarked)
+    )
 
 
 def core_version():
@@ -111,8 +119,10 @@ def test_document_examples_run_as_written(document, doc_session):
             failures.append("%s (%s %s):\n%s" % (block.where, block.marker.kind, block.language, error))
     assert not failures, "\n\n".join(failures)
     if not_here:
-        warnings.warn("not run with ansible-core %s (their samples need a newer one): %s" % (
-            ".".join(map(str, core_version())), ", ".join(not_here)))
+        warnings.warn(
+            "not run with ansible-core %s (their samples need a newer one): %s"
+            % (".".join(map(str, core_version())), ", ".join(not_here))
+        )
 
 
 @pytest.mark.parametrize("block", skipped_blocks(), ids=lambda block: block.where)
@@ -121,7 +131,9 @@ def test_not_runnable_here(block):
         checker = block.marker.argument.partition(":")[0].strip()
         checker_path = ROOT / checker
         assert checker_path.is_file(), "%s names a checker that does not exist: %s" % (block.where, checker)
-        assert block.document.name in checker_path.read_text(encoding="utf-8"), (
-            "%s does not read %s" % (checker, block.document.name))
+        assert block.document.name in checker_path.read_text(encoding="utf-8"), "%s does not read %s" % (
+            checker,
+            block.document.name,
+        )
         pytest.skip("checked by " + block.marker.argument)
     pytest.skip(block.marker.argument)

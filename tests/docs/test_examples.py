@@ -22,8 +22,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from doc_blocks import ROOT, documents, matches_sample, read_blocks  # noqa: E402
-from doc_runner import BlockFailure, DocSession  # noqa: E402
+from doc_blocks import ROOT  # noqa: E402
+from doc_blocks import documents
+from doc_blocks import matches_sample
+from doc_blocks import read_blocks
+from doc_runner import BlockFailure  # noqa: E402
+from doc_runner import DocSession
 
 DEMO_DATA = ROOT / "docs" / "demo" / "orders.json"
 IAM_POLICY = ROOT / "docs" / "iam-policy.md"
@@ -75,7 +79,11 @@ def api_layer_actions():
     tree = ast.parse(LISTING.read_text(encoding="utf-8"))
     actions = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"chime:[A-Za-z]+", node.value):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and re.fullmatch(r"chime:[A-Za-z]+", node.value)
+        ):
             actions.add(node.value)
     return actions
 
@@ -83,8 +91,11 @@ def api_layer_actions():
 def test_the_permission_policies_of_iam_policy_md_allow_every_action_the_collection_calls():
     actions = api_layer_actions()
     assert actions == {"chime:ListPhoneNumberOrders", "chime:GetPhoneNumberOrder", "chime:ListPhoneNumbers"}
-    permission_policies = [policy for dummy, policy in json_blocks(IAM_POLICY)
-                           if all("Principal" not in statement for statement in policy["Statement"])]
+    permission_policies = [
+        policy
+        for dummy, policy in json_blocks(IAM_POLICY)
+        if all("Principal" not in statement for statement in policy["Statement"])
+    ]
     assert len(permission_policies) == 2
     for policy in permission_policies:
         allowed = set()
@@ -96,8 +107,11 @@ def test_the_permission_policies_of_iam_policy_md_allow_every_action_the_collect
 
 
 def test_the_trust_policies_of_iam_policy_md_match_the_pipeline_recipes():
-    trust_policies = [policy for dummy, policy in json_blocks(IAM_POLICY)
-                      if any("Principal" in statement for statement in policy["Statement"])]
+    trust_policies = [
+        policy
+        for dummy, policy in json_blocks(IAM_POLICY)
+        if any("Principal" in statement for statement in policy["Statement"])
+    ]
     assert len(trust_policies) == 2
     pipelines = PIPELINES.read_text(encoding="utf-8")
     providers = []
@@ -128,8 +142,10 @@ def run_pipeline_snippet(reader, snippet_text, expected_numbers):
         if block.marker.kind == "file" or block.marker.options.get("setup"):
             session.run_block(block)
     (session.home / "chime" / "expected.yml").write_text(
-        "assert_numbers_acquired_expected: %s\nassert_numbers_acquired_region: us-east-1\n" % json.dumps(
-            expected_numbers), encoding="utf-8")
+        "assert_numbers_acquired_expected: %s\nassert_numbers_acquired_region: us-east-1\n"
+        % json.dumps(expected_numbers),
+        encoding="utf-8",
+    )
     return session, session.shell(session.substitute(snippet_text))
 
 
@@ -154,17 +170,20 @@ def test_the_snippet_without_its_trap_would_leak_the_emulator(reader):
 # --------------------------------------------------------------------------- the matcher
 
 
-@pytest.mark.parametrize("actual, sample, matches", [
-    ("a\nb\nc\n", "a\n...\nc", True),
-    ("a\nc\n", "a\n...\nc", True),                       # '...' may stand for no line at all
-    ("a\nb\nc\n", "a\nc", False),                        # without '...' every line is shown
-    ("ok: x=1 y=2\n", "ok: ... y=2", True),              # '...' inside a line: any text
-    ("ok: x=1 y=3\n", "ok: ... y=2", False),
-    ("TASK [a] ****************\n", "TASK [a] ***", True),  # banner padding
-    ("listening on http://127.0.0.1:5555\n", "listening on http://127.0.0.1:41234", True),
-    ("line   \n\n\n", "line", True),                     # trailing spaces and blank lines
-    ("x\ny\n", "x", False),                              # more output than the sample shows
-])
+@pytest.mark.parametrize(
+    "actual, sample, matches",
+    [
+        ("a\nb\nc\n", "a\n...\nc", True),
+        ("a\nc\n", "a\n...\nc", True),  # '...' may stand for no line at all
+        ("a\nb\nc\n", "a\nc", False),  # without '...' every line is shown
+        ("ok: x=1 y=2\n", "ok: ... y=2", True),  # '...' inside a line: any text
+        ("ok: x=1 y=3\n", "ok: ... y=2", False),
+        ("TASK [a] ****************\n", "TASK [a] ***", True),  # banner padding
+        ("listening on http://127.0.0.1:5555\n", "listening on http://127.0.0.1:41234", True),
+        ("line   \n\n\n", "line", True),  # trailing spaces and blank lines
+        ("x\ny\n", "x", False),  # more output than the sample shows
+    ],
+)
 def test_samples_match_as_the_readme_says(actual, sample, matches):
     assert matches_sample(actual, sample, ["http://127.0.0.1:5555"]) is matches
 
@@ -179,9 +198,7 @@ MESSAGE_CONSTANTS = re.compile(r"(WARNING|HINT|HINTS)$")
 MIN_FRAGMENT = 12
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%[sdr]|\{\{|\}\}")
 # Messages that never reach a user as such: internal guards whose text is replaced before it is shown.
-NOT_SHOWN = (
-    "stopped: a concurrent listing failed",  # ListingCancelled: discarded, the sibling's error is raised
-)
+NOT_SHOWN = ("stopped: a concurrent listing failed",)  # ListingCancelled: discarded, the sibling's error is raised
 
 
 def _strings(node):
@@ -212,10 +229,13 @@ def plugin_messages():
         for node in ast.walk(tree):
             found = []
             if isinstance(node, ast.Call) and MESSAGE_CALLS.search(_call_name(node)):
-                arguments = list(node.args) + [keyword.value for keyword in node.keywords if keyword.arg in ("msg", None)]
+                arguments = list(node.args) + [
+                    keyword.value for keyword in node.keywords if keyword.arg in ("msg", None)
+                ]
                 found = [text for argument in arguments[:1] + arguments[1:] for text in _strings(argument)]
             elif isinstance(node, ast.Assign) and any(
-                    isinstance(target, ast.Name) and MESSAGE_CONSTANTS.search(target.id) for target in node.targets):
+                isinstance(target, ast.Name) and MESSAGE_CONSTANTS.search(target.id) for target in node.targets
+            ):
                 found = _strings(node.value)
             for text in found:
                 messages.setdefault(text, "%s:%d" % (path.relative_to(ROOT), node.lineno))
@@ -266,8 +286,7 @@ def anchors(path):
     return found
 
 
-@pytest.mark.parametrize("document", documents(),
-                         ids=lambda path: str(path.relative_to(ROOT)))
+@pytest.mark.parametrize("document", documents(), ids=lambda path: str(path.relative_to(ROOT)))
 def test_every_relative_link_leads_somewhere(document):
     broken = []
     text = re.sub(r"(?ms)^\s*(```|~~~).*?^\s*\1", "", document.read_text(encoding="utf-8"))
@@ -291,7 +310,9 @@ def test_the_rescue_example_reports_a_denied_listing_instead_of_dying(reader):
     session = reader(ROLE_README)
     session.run_block(block_by_id(ROLE_README, "rescue"))
     session.control.inject(deny_operations=["ListPhoneNumberOrders"])
-    rc, output = session.shell("ansible-playbook notify.yml -e '{\"assert_numbers_acquired_expected\": [\"+12065550100\"]}'")
+    rc, output = session.shell(
+        'ansible-playbook notify.yml -e \'{"assert_numbers_acquired_expected": ["+12065550100"]}\''
+    )
     assert rc == 0, output
     assert '"msg": "error: chime:ListPhoneNumberOrders denied (ForbiddenException, HTTP 403)' in output
     assert "is undefined" not in output

@@ -28,20 +28,21 @@ from __future__ import annotations
 
 import sys
 
-from emulator_cli import build_parser, main
+from emulator_cli import build_parser
+from emulator_cli import main
 from emulator_control import ChimeEmulatorClient
-from emulator_data import (
-    API_CHIME,
-    API_CHIME_SDK_VOICE,
-    APIS,
-    DEFAULT_API,
-    EmulatorConfigError,
-    derive_numbers,
-    generate_orders,
-    load_data_file,
-)
+from emulator_data import API_CHIME
+from emulator_data import API_CHIME_SDK_VOICE
+from emulator_data import APIS
+from emulator_data import DEFAULT_API
+from emulator_data import EmulatorConfigError
+from emulator_data import derive_numbers
+from emulator_data import generate_orders
+from emulator_data import load_data_file
 from emulator_faults import FAULT_KINDS
-from emulator_protocol import ERROR_STATUS, MAX_RESULTS, OPERATIONS
+from emulator_protocol import ERROR_STATUS
+from emulator_protocol import MAX_RESULTS
+from emulator_protocol import OPERATIONS
 from emulator_server import ChimeEmulator
 from emulator_sigv4 import sigv4_signature
 

@@ -46,13 +46,15 @@ def _query_value(query, name, default=None):
 def handle_control(emulator, handler, method, raw_path, raw_query, body):
     """Answer one ``/_emulator/...`` request; returns the HTTP status sent."""
     emulator.note_control_request()
-    action = raw_path[len(_CONTROL_PREFIX):].strip("/") if raw_path.startswith(_CONTROL_PREFIX) else ""
+    action = raw_path[len(_CONTROL_PREFIX) :].strip("/") if raw_path.startswith(_CONTROL_PREFIX) else ""
     if handler.headers.get("Origin") is not None:
-        return emulator.reply_json(handler, 403, {"error": "control requests from a web page (with an Origin "
-                                                           "header) are refused"})
+        return emulator.reply_json(
+            handler, 403, {"error": "control requests from a web page (with an Origin " "header) are refused"}
+        )
     if method == "POST" and handler.headers.get_content_type() != "application/json":
-        return emulator.reply_json(handler, 415, {"error": "control POST requests need Content-Type: "
-                                                           "application/json"})
+        return emulator.reply_json(
+            handler, 415, {"error": "control POST requests need Content-Type: " "application/json"}
+        )
     try:
         arguments = json.loads(body) if body.strip() else {}
         if not isinstance(arguments, dict):
@@ -63,12 +65,19 @@ def handle_control(emulator, handler, method, raw_path, raw_query, body):
         elif method in ("GET", "HEAD") and action == "stats":
             result = emulator.stats()
         elif method in ("GET", "HEAD") and action == "orders":
-            result = {"PhoneNumberOrders": emulator.orders(_query_value(query, "region", "us-east-1"),
-                                                           account=_query_value(query, "account"))}
+            result = {
+                "PhoneNumberOrders": emulator.orders(
+                    _query_value(query, "region", "us-east-1"), account=_query_value(query, "account")
+                )
+            }
         elif method in ("GET", "HEAD") and action == "numbers":
-            result = {"PhoneNumbers": emulator.numbers(_query_value(query, "region", "us-east-1"),
-                                                       account=_query_value(query, "account"),
-                                                       api=_query_value(query, "api"))}
+            result = {
+                "PhoneNumbers": emulator.numbers(
+                    _query_value(query, "region", "us-east-1"),
+                    account=_query_value(query, "account"),
+                    api=_query_value(query, "api"),
+                )
+            }
         elif action not in _POST_ACTIONS and action not in _GET_ACTIONS:
             return emulator.reply_json(handler, 404, {"error": f"unknown control action {action!r}"})
         elif method != "POST":
@@ -96,8 +105,12 @@ class ChimeEmulatorClient:
 
     def _call(self, method, action, document=None):
         data = None if document is None else json.dumps(document).encode("utf-8")
-        request = urllib.request.Request(f"{self.url}{_CONTROL_PREFIX}{action}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.url}{_CONTROL_PREFIX}{action}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return json.loads(response.read())
@@ -134,16 +147,31 @@ class ChimeEmulatorClient:
         return self._call("POST", "orders", document)
 
     def generate(self, n, seed=0, region=None, api=None, account=None):
-        return self._call("POST", "generate", {"n": n, "seed": seed, "region": region, "api": api,
-                                               "account": account})
+        return self._call("POST", "generate", {"n": n, "seed": seed, "region": region, "api": api, "account": account})
 
-    def schedule_status(self, order_id, after_requests=0, order_status="Successful", number_status="Acquired",
-                        updated_timestamp=None, counting="list", account=None):
-        return self._call("POST", "schedule", {
-            "order_id": order_id, "after_requests": after_requests, "order_status": order_status,
-            "number_status": number_status, "updated_timestamp": updated_timestamp, "counting": counting,
-            "account": account,
-        })
+    def schedule_status(
+        self,
+        order_id,
+        after_requests=0,
+        order_status="Successful",
+        number_status="Acquired",
+        updated_timestamp=None,
+        counting="list",
+        account=None,
+    ):
+        return self._call(
+            "POST",
+            "schedule",
+            {
+                "order_id": order_id,
+                "after_requests": after_requests,
+                "order_status": order_status,
+                "number_status": number_status,
+                "updated_timestamp": updated_timestamp,
+                "counting": counting,
+                "account": account,
+            },
+        )
 
     def stats(self):
         return self._call("GET", "stats")
@@ -161,12 +189,22 @@ class ChimeEmulatorClient:
         return self._call("POST", "numbers/release", {"e164": e164, "region": region, "account": account})
 
     def set_number_status(self, e164, status, region=None, account=None):
-        return self._call("POST", "numbers/status", {"e164": e164, "status": status, "region": region,
-                                                     "account": account})
+        return self._call(
+            "POST", "numbers/status", {"e164": e164, "status": status, "region": region, "account": account}
+        )
 
-    def add_number(self, e164, status="Unassigned", product_type="VoiceConnector", region=None, account=None,
-                   members=None):
-        return self._call("POST", "numbers/add", {
-            "e164": e164, "status": status, "product_type": product_type, "region": region, "account": account,
-            "members": members,
-        })
+    def add_number(
+        self, e164, status="Unassigned", product_type="VoiceConnector", region=None, account=None, members=None
+    ):
+        return self._call(
+            "POST",
+            "numbers/add",
+            {
+                "e164": e164,
+                "status": status,
+                "product_type": product_type,
+                "region": region,
+                "account": account,
+                "members": members,
+            },
+        )

@@ -27,12 +27,27 @@ DEFAULT_API = API_CHIME_SDK_VOICE
 # change on AWS's side fails a test instead of drifting silently.
 NUMBER_STATUSES = {
     API_CHIME: (
-        "AcquireInProgress", "AcquireFailed", "Unassigned", "Assigned", "ReleaseInProgress", "DeleteInProgress",
-        "ReleaseFailed", "DeleteFailed",
+        "AcquireInProgress",
+        "AcquireFailed",
+        "Unassigned",
+        "Assigned",
+        "ReleaseInProgress",
+        "DeleteInProgress",
+        "ReleaseFailed",
+        "DeleteFailed",
     ),
     API_CHIME_SDK_VOICE: (
-        "Cancelled", "PortinCancelRequested", "PortinInProgress", "AcquireInProgress", "AcquireFailed",
-        "Unassigned", "Assigned", "ReleaseInProgress", "DeleteInProgress", "ReleaseFailed", "DeleteFailed",
+        "Cancelled",
+        "PortinCancelRequested",
+        "PortinInProgress",
+        "AcquireInProgress",
+        "AcquireFailed",
+        "Unassigned",
+        "Assigned",
+        "ReleaseInProgress",
+        "DeleteInProgress",
+        "ReleaseFailed",
+        "DeleteFailed",
     ),
 }
 PRODUCT_TYPES = {
@@ -123,6 +138,7 @@ def timestamp_sort_key(value):
 
 # --------------------------------------------------------------------------- generated orders
 
+
 def _npa_nxx_codes():
     # NANP area codes and exchange codes are [2-9]XX; N11 codes are service
     # codes (411, 911, ...) and never appear as regular numbers.
@@ -212,7 +228,8 @@ def generate_orders(n, seed=0, api=DEFAULT_API):
             {"E164PhoneNumber": numbers[2], "Status": number_statuses[2]},
         ]
         order["PhoneNumberOrderId"] = "-".join(
-            (order_id[:8], order_id[8:12], order_id[12:16], order_id[16:20], order_id[20:]))
+            (order_id[:8], order_id[8:12], order_id[12:16], order_id[16:20], order_id[20:])
+        )
         order["ProductType"] = product_type
         order["Status"] = order_status
         order["UpdatedTimestamp"] = stamp(updated_ms)
@@ -221,6 +238,7 @@ def generate_orders(n, seed=0, api=DEFAULT_API):
 
 
 # --------------------------------------------------------------------------- data documents
+
 
 def load_data_file(path):
     """Read a ``--data`` file (see :func:`parse_document` for the shapes)."""
@@ -312,8 +330,9 @@ def parse_scope(document, where):
         if "PhoneNumbers" in document:
             numbers = check_numbers(document["PhoneNumbers"], where)
         return ScopeData(orders, numbers)
-    raise EmulatorConfigError(f"{where}: expected a list of orders or an object with PhoneNumberOrders "
-                              "and/or PhoneNumbers")
+    raise EmulatorConfigError(
+        f"{where}: expected a list of orders or an object with PhoneNumberOrders " "and/or PhoneNumbers"
+    )
 
 
 def parse_account(document, where, allow_accounts):
@@ -321,8 +340,9 @@ def parse_account(document, where, allow_accounts):
     if isinstance(document, list):
         return AccountData(ScopeData(orders=check_orders(document, where))), {}
     if not isinstance(document, dict) or not any(key in document for key in _DOCUMENT_KEYS):
-        raise EmulatorConfigError(f"{where}: expected a JSON object with PhoneNumberOrders, PhoneNumbers, "
-                                  "Regions or Accounts")
+        raise EmulatorConfigError(
+            f"{where}: expected a JSON object with PhoneNumberOrders, PhoneNumbers, " "Regions or Accounts"
+        )
     top = ScopeData()
     if "PhoneNumberOrders" in document:
         top.orders = check_orders(document["PhoneNumberOrders"], where)
@@ -331,8 +351,10 @@ def parse_account(document, where, allow_accounts):
     region_map = document.get("Regions") or {}
     if not isinstance(region_map, dict):
         raise EmulatorConfigError(f"{where}: Regions must be an object of region -> {{PhoneNumberOrders: [...]}}")
-    regions = {region: parse_scope(region_document, f"{where} (region {region})")
-               for region, region_document in region_map.items()}
+    regions = {
+        region: parse_scope(region_document, f"{where} (region {region})")
+        for region, region_document in region_map.items()
+    }
     accounts = {}
     if "Accounts" in document:
         if not allow_accounts:
@@ -362,9 +384,32 @@ def parse_document(document, where):
 # Longest prefix wins. Enough for the numbers tests use; a number with an unknown
 # prefix is served without Country (the member is optional).
 _COUNTRY_BY_PREFIX = {
-    "1": "US", "7": "RU", "27": "ZA", "31": "NL", "32": "BE", "33": "FR", "34": "ES", "39": "IT", "41": "CH",
-    "43": "AT", "44": "GB", "45": "DK", "46": "SE", "47": "NO", "48": "PL", "49": "DE", "52": "MX", "55": "BR",
-    "61": "AU", "64": "NZ", "65": "SG", "81": "JP", "82": "KR", "91": "IN", "353": "IE", "358": "FI",
+    "1": "US",
+    "7": "RU",
+    "27": "ZA",
+    "31": "NL",
+    "32": "BE",
+    "33": "FR",
+    "34": "ES",
+    "39": "IT",
+    "41": "CH",
+    "43": "AT",
+    "44": "GB",
+    "45": "DK",
+    "46": "SE",
+    "47": "NO",
+    "48": "PL",
+    "49": "DE",
+    "52": "MX",
+    "55": "BR",
+    "61": "AU",
+    "64": "NZ",
+    "65": "SG",
+    "81": "JP",
+    "82": "KR",
+    "91": "IN",
+    "353": "IE",
+    "358": "FI",
 }
 _TOLL_FREE_PREFIXES = ("+1800", "+1833", "+1844", "+1855", "+1866", "+1877", "+1888", "+44800", "+44808")
 
@@ -386,11 +431,19 @@ def account_id_of(access_key):
     """A stable 12-digit account id for an access key id (for ARNs); never the key itself."""
     if access_key is None:
         return DEFAULT_ACCOUNT_ID
-    return "%012d" % (int(hashlib.sha256(access_key.encode("utf-8")).hexdigest(), 16) % 10 ** 12)
+    return "%012d" % (int(hashlib.sha256(access_key.encode("utf-8")).hexdigest(), 16) % 10**12)
 
 
-def number_record(e164, status, product_type=None, created=None, updated=None, order_id=None, region=None,
-                  account_id=DEFAULT_ACCOUNT_ID):
+def number_record(
+    e164,
+    status,
+    product_type=None,
+    created=None,
+    updated=None,
+    order_id=None,
+    region=None,
+    account_id=DEFAULT_ACCOUNT_ID,
+):
     """A PhoneNumber in the chime-sdk-voice shape, keys in alphabetical order.
 
     ``project_number`` drops the members the legacy namespace does not have.
@@ -399,8 +452,12 @@ def number_record(e164, status, product_type=None, created=None, updated=None, o
         "Associations": [],
         "CallingNameStatus": "Unassigned",
         "Capabilities": {
-            "InboundCall": True, "InboundMMS": False, "InboundSMS": True,
-            "OutboundCall": True, "OutboundMMS": False, "OutboundSMS": True,
+            "InboundCall": True,
+            "InboundMMS": False,
+            "InboundSMS": True,
+            "OutboundCall": True,
+            "OutboundMMS": False,
+            "OutboundSMS": True,
         },
     }
     country = country_of(e164)
@@ -455,10 +512,18 @@ def derive_numbers(orders, region=None, account_id=DEFAULT_ACCOUNT_ID):
         held_status = HELD_STATUS_BY_ORDERED_STATUS.get(ordered_status) if isinstance(ordered_status, str) else None
         if held_status is None:
             continue
-        records.append(number_record(
-            e164, held_status, product_type=order.get("ProductType"), created=order.get("CreatedTimestamp"),
-            updated=order.get("UpdatedTimestamp"), order_id=order.get("PhoneNumberOrderId"), region=region,
-            account_id=account_id))
+        records.append(
+            number_record(
+                e164,
+                held_status,
+                product_type=order.get("ProductType"),
+                created=order.get("CreatedTimestamp"),
+                updated=order.get("UpdatedTimestamp"),
+                order_id=order.get("PhoneNumberOrderId"),
+                region=region,
+                account_id=account_id,
+            )
+        )
     return records
 
 

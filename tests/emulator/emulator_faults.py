@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from emulator_data import EmulatorConfigError
-from emulator_protocol import LIST_OPERATIONS, OPERATIONS
+from emulator_protocol import LIST_OPERATIONS
+from emulator_protocol import OPERATIONS
 
 # Faults that are consumed one per request. The tuple order is the precedence
 # when several kinds are pending at once: a request takes the first pending
@@ -51,11 +52,9 @@ _ERROR_CODE = re.compile(r"^[A-Za-z0-9_.:#-]{1,128}$")
 class CountedFault:
     """K requests' worth of one fault kind, limited to a region, operations and an account."""
 
-    __slots__ = ("kind", "remaining", "start_after", "region", "operations", "account", "status", "code",
-                 "message")
+    __slots__ = ("kind", "remaining", "start_after", "region", "operations", "account", "status", "code", "message")
 
-    def __init__(self, kind, remaining, start_after, region, operations, account, status=None, code=None,
-                 message=None):
+    def __init__(self, kind, remaining, start_after, region, operations, account, status=None, code=None, message=None):
         self.kind = kind
         self.remaining = remaining
         self.start_after = start_after
@@ -67,11 +66,14 @@ class CountedFault:
         self.message = message
 
     def matches(self, request_number, operation, region, access_key):
-        return (self.remaining > 0 and request_number > self.start_after
-                and (self.region is None or self.region == region)
-                and (self.operations is None or operation in self.operations)
-                and (self.account is None or self.account == access_key)
-                and (self.kind not in LIST_ONLY_KINDS or operation in LIST_OPERATIONS))
+        return (
+            self.remaining > 0
+            and request_number > self.start_after
+            and (self.region is None or self.region == region)
+            and (self.operations is None or operation in self.operations)
+            and (self.account is None or self.account == access_key)
+            and (self.kind not in LIST_ONLY_KINDS or operation in LIST_OPERATIONS)
+        )
 
     def error(self):
         """(status, code, message) of an error fault, None for a body fault."""
@@ -109,7 +111,9 @@ def _http_errors(value):
     checked = []
     for entry in entries:
         if not isinstance(entry, dict):
-            raise EmulatorConfigError(f"http_error must be an object like {{'status': 502, 'code': 'X'}}, got {entry!r}")
+            raise EmulatorConfigError(
+                f"http_error must be an object like {{'status': 502, 'code': 'X'}}, got {entry!r}"
+            )
         unknown = set(entry) - {"status", "code", "count", "message"}
         if unknown:
             raise EmulatorConfigError(f"http_error: unknown key {sorted(unknown)[0]!r}")
@@ -143,16 +147,40 @@ class FaultPlan:
         self.deny_regions = set()
         self.deny_operations = frozenset()
 
-    def add(self, request_count, throttle=0, fail_500=0, fail_503=0, latency=None, latency_requests=None,
-            repeat_token=None, empty_first_page=None, malformed=0, truncated=0, missing_key=0, forbidden=0,
-            unauthorized=0, region=None, after_requests=0, deny_regions=None, http_error=None,
-            empty_string_token=0, operations=None, account=None, deny_operations=None):
+    def add(
+        self,
+        request_count,
+        throttle=0,
+        fail_500=0,
+        fail_503=0,
+        latency=None,
+        latency_requests=None,
+        repeat_token=None,
+        empty_first_page=None,
+        malformed=0,
+        truncated=0,
+        missing_key=0,
+        forbidden=0,
+        unauthorized=0,
+        region=None,
+        after_requests=0,
+        deny_regions=None,
+        http_error=None,
+        empty_string_token=0,
+        operations=None,
+        account=None,
+        deny_operations=None,
+    ):
         """See ChimeEmulator.inject. Validates everything before changing anything."""
         counted = {
-            "unauthorized": _count("unauthorized", unauthorized), "forbidden": _count("forbidden", forbidden),
-            "throttle": _count("throttle", throttle), "fail_500": _count("fail_500", fail_500),
-            "fail_503": _count("fail_503", fail_503), "malformed": _count("malformed", malformed),
-            "truncated": _count("truncated", truncated), "missing_key": _count("missing_key", missing_key),
+            "unauthorized": _count("unauthorized", unauthorized),
+            "forbidden": _count("forbidden", forbidden),
+            "throttle": _count("throttle", throttle),
+            "fail_500": _count("fail_500", fail_500),
+            "fail_503": _count("fail_503", fail_503),
+            "malformed": _count("malformed", malformed),
+            "truncated": _count("truncated", truncated),
+            "missing_key": _count("missing_key", missing_key),
             "empty_string_token": _count("empty_string_token", empty_string_token),
         }
         http_errors = _http_errors(http_error)
@@ -174,8 +202,11 @@ class FaultPlan:
             if counted.get(kind):
                 self.counted.append(CountedFault(kind, counted[kind], start_after, region, scope, account))
         for status, code, count, message in http_errors:
-            self.counted.append(CountedFault("http_error", count, start_after, region, scope, account,
-                                             status=status, code=code, message=message))
+            self.counted.append(
+                CountedFault(
+                    "http_error", count, start_after, region, scope, account, status=status, code=code, message=message
+                )
+            )
         if latency is not None:
             self.latency = float(latency)
             self.latency_remaining = latency_requests
@@ -225,12 +256,18 @@ class FaultPlan:
         return 0.0
 
     def repeats_token(self, operation):
-        return self.repeat_token and operation in LIST_OPERATIONS and (
-            self.repeat_token_operations is None or operation in self.repeat_token_operations)
+        return (
+            self.repeat_token
+            and operation in LIST_OPERATIONS
+            and (self.repeat_token_operations is None or operation in self.repeat_token_operations)
+        )
 
     def empties_first_page(self, operation):
-        return self.empty_first_page and operation in LIST_OPERATIONS and (
-            self.empty_first_page_operations is None or operation in self.empty_first_page_operations)
+        return (
+            self.empty_first_page
+            and operation in LIST_OPERATIONS
+            and (self.empty_first_page_operations is None or operation in self.empty_first_page_operations)
+        )
 
     def snapshot(self):
         pending = {kind: 0 for kind in FAULT_KINDS}

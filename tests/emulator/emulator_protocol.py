@@ -19,7 +19,12 @@ import time
 import urllib.parse
 import uuid
 
-from emulator_data import API_CHIME, API_CHIME_SDK_VOICE, APIS, ASSOCIATION_NAMES, NUMBER_STATUSES, PRODUCT_TYPES
+from emulator_data import API_CHIME
+from emulator_data import API_CHIME_SDK_VOICE
+from emulator_data import APIS
+from emulator_data import ASSOCIATION_NAMES
+from emulator_data import NUMBER_STATUSES
+from emulator_data import PRODUCT_TYPES
 
 LIST_ORDERS = "ListPhoneNumberOrders"
 GET_ORDER = "GetPhoneNumberOrder"
@@ -112,6 +117,7 @@ def error_body(error, namespace):
 
 # --------------------------------------------------------------------------- framing
 
+
 def request_body_length(headers):
     """The request's Content-Length as an int; FramingError for anything else.
 
@@ -136,6 +142,7 @@ def request_body_length(headers):
 
 
 # --------------------------------------------------------------------------- routing
+
 
 def namespace_from_user_agent(user_agent):
     # SDKs with the "ua/2.x" user agent name the service as api/<service-id>#<version>
@@ -168,7 +175,7 @@ def route_request(raw_path, user_agent, default_api):
     path = raw_path
     for prefix in APIS:
         if path.startswith(f"/{prefix}/"):
-            namespace, path = prefix, path[len(prefix) + 1:]
+            namespace, path = prefix, path[len(prefix) + 1 :]
             break
     if namespace is None:
         namespace = namespace_from_user_agent(user_agent) or default_api
@@ -189,10 +196,13 @@ def check_resource_id(route):
 
 # --------------------------------------------------------------------------- query parameters
 
+
 def _enum_error(value, member, allowed):
-    return ApiError("BadRequestException",
-                    f"1 validation error detected: Value '{value[:80]}' at '{member}' failed to satisfy constraint: "
-                    f"Member must satisfy enum value set: [{', '.join(allowed)}]")
+    return ApiError(
+        "BadRequestException",
+        f"1 validation error detected: Value '{value[:80]}' at '{member}' failed to satisfy constraint: "
+        f"Member must satisfy enum value set: [{', '.join(allowed)}]",
+    )
 
 
 def page_size(query, namespace):
@@ -203,16 +213,22 @@ def page_size(query, namespace):
     try:
         size = int(raw_max, 10)
     except ValueError:
-        raise ApiError("BadRequestException",
-                       f"Invalid value {raw_max[:40]!r} for max-results: expected an integer from 1 to {limit}.") from None
+        raise ApiError(
+            "BadRequestException",
+            f"Invalid value {raw_max[:40]!r} for max-results: expected an integer from 1 to {limit}.",
+        ) from None
     if size < 1:
-        raise ApiError("BadRequestException",
-                       f"1 validation error detected: Value '{size}' at 'maxResults' failed to "
-                       "satisfy constraint: Member must have value greater than or equal to 1")
+        raise ApiError(
+            "BadRequestException",
+            f"1 validation error detected: Value '{size}' at 'maxResults' failed to "
+            "satisfy constraint: Member must have value greater than or equal to 1",
+        )
     if size > limit:
-        raise ApiError("BadRequestException",
-                       f"1 validation error detected: Value '{size}' at 'maxResults' failed to "
-                       f"satisfy constraint: Member must have value less than or equal to {limit}")
+        raise ApiError(
+            "BadRequestException",
+            f"1 validation error detected: Value '{size}' at 'maxResults' failed to "
+            f"satisfy constraint: Member must have value less than or equal to {limit}",
+        )
     return size
 
 
@@ -236,6 +252,7 @@ def number_filters(query, namespace):
 
 # --------------------------------------------------------------------------- pagination tokens
 
+
 class PageTokens:
     """Opaque NextTokens: an HMAC-signed offset with a per-process random key.
 
@@ -258,8 +275,10 @@ class PageTokens:
 
     def read(self, token, generation, binding, what):
         """The offset a token points at; ApiError 400 when forged, foreign or expired."""
-        invalid = ApiError("BadRequestException",
-                           f"Invalid NextToken {token[:80]!r}: it was not issued by this service or was modified.")
+        invalid = ApiError(
+            "BadRequestException",
+            f"Invalid NextToken {token[:80]!r}: it was not issued by this service or was modified.",
+        )
         if not token or len(token) > 1024:
             raise invalid
         try:
@@ -274,8 +293,9 @@ class PageTokens:
         if version != "v2" or digest != self._binding_digest(binding):
             raise invalid
         if int(token_generation) != generation:
-            raise ApiError("BadRequestException",
-                           f"Expired NextToken: the {what} changed since it was issued; start again.")
+            raise ApiError(
+                "BadRequestException", f"Expired NextToken: the {what} changed since it was issued; start again."
+            )
         return int(offset)
 
 
@@ -290,10 +310,11 @@ def with_next_token(body, list_key, next_token):
     """``body`` (a list page) with its NextToken replaced (None drops the items member too)."""
     marker = b',"' + list_key.encode("ascii") + b'":'
     token_json = json.dumps(next_token).encode("ascii", "replace")
-    return b'{"NextToken":' + token_json + body[body.index(marker):]
+    return b'{"NextToken":' + token_json + body[body.index(marker) :]
 
 
 # --------------------------------------------------------------------------- responses
+
 
 def _reason(status):
     try:
@@ -322,10 +343,16 @@ class ResponseWriter:
     def send(self, handler, status, body, error_code=None, fault=None, content_type=b"application/json"):
         head = [
             b"HTTP/1.1 %d %s\r\n" % (status, _reason(status)),
-            b"x-amzn-RequestId: ", str(uuid.uuid4()).encode("ascii"), b"\r\n",
-            b"Content-Type: ", content_type, b"\r\n",
+            b"x-amzn-RequestId: ",
+            str(uuid.uuid4()).encode("ascii"),
+            b"\r\n",
+            b"Content-Type: ",
+            content_type,
+            b"\r\n",
             b"Content-Length: %d\r\n" % len(body),
-            b"Date: ", self._http_date(), b"\r\n",
+            b"Date: ",
+            self._http_date(),
+            b"\r\n",
         ]
         if error_code:
             head += [b"x-amzn-ErrorType: ", error_code.encode("ascii"), b"\r\n"]
@@ -338,8 +365,10 @@ class ResponseWriter:
             # Logged before the reply goes out, so whoever reads the log after the response has
             # arrived (a test, a user's pipeline) always finds this request's line in it.
             # Never headers: Authorization and session tokens stay out of the log.
-            self.log_stream.write(f"{handler.command} {handler.path} -> {status}"
-                                  f"{' ' + error_code if error_code else ''}{' fault=' + fault if fault else ''}\n")
+            self.log_stream.write(
+                f"{handler.command} {handler.path} -> {status}"
+                f"{' ' + error_code if error_code else ''}{' fault=' + fault if fault else ''}\n"
+            )
             self.log_stream.flush()
         handler.wfile.write(b"".join(head) + body)
 

@@ -17,49 +17,53 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 
 from emulator_control import handle_control
-from emulator_data import (
-    DEFAULT_API,
-    AccountData,
-    EmulatorConfigError,
-    check_api,
-    generate_orders,
-    json_copy,
-    now_iso_millis,
-    parse_account,
-    parse_document,
-    parse_scope,
-)
-from emulator_faults import MALFORMED_BODY, FaultPlan
-from emulator_protocol import (
-    GET_KEYS,
-    GET_NUMBER,
-    GET_ORDER,
-    LIST_KEYS,
-    LIST_NUMBERS,
-    LIST_ORDERS,
-    ApiError,
-    FramingError,
-    PageTokens,
-    ResponseWriter,
-    check_resource_id,
-    list_page,
-    number_filters,
-    page_size,
-    request_body_length,
-    route_request,
-    with_next_token,
-)
-from emulator_sigv4 import authenticate, normalise_credentials
-from emulator_store import DataStore, build_number_view
+from emulator_data import DEFAULT_API
+from emulator_data import AccountData
+from emulator_data import EmulatorConfigError
+from emulator_data import check_api
+from emulator_data import generate_orders
+from emulator_data import json_copy
+from emulator_data import now_iso_millis
+from emulator_data import parse_account
+from emulator_data import parse_document
+from emulator_data import parse_scope
+from emulator_faults import MALFORMED_BODY
+from emulator_faults import FaultPlan
+from emulator_protocol import GET_KEYS
+from emulator_protocol import GET_NUMBER
+from emulator_protocol import GET_ORDER
+from emulator_protocol import LIST_KEYS
+from emulator_protocol import LIST_NUMBERS
+from emulator_protocol import LIST_ORDERS
+from emulator_protocol import ApiError
+from emulator_protocol import FramingError
+from emulator_protocol import PageTokens
+from emulator_protocol import ResponseWriter
+from emulator_protocol import check_resource_id
+from emulator_protocol import list_page
+from emulator_protocol import number_filters
+from emulator_protocol import page_size
+from emulator_protocol import request_body_length
+from emulator_protocol import route_request
+from emulator_protocol import with_next_token
+from emulator_sigv4 import authenticate
+from emulator_sigv4 import normalise_credentials
+from emulator_store import DataStore
+from emulator_store import build_number_view
 
 _PAGE_CACHE_LIMIT = 4096
 _ALL_ORDER_FILTERS = (None, None, None, None)
 # What a 404 and an expired token call each kind of item.
-_ITEM_NAMES = {LIST_ORDERS: "phone number orders", LIST_NUMBERS: "phone numbers",
-               GET_ORDER: "phone number order", GET_NUMBER: "phone number"}
+_ITEM_NAMES = {
+    LIST_ORDERS: "phone number orders",
+    LIST_NUMBERS: "phone numbers",
+    GET_ORDER: "phone number order",
+    GET_NUMBER: "phone number",
+}
 
 
 class _Server(ThreadingHTTPServer):
@@ -123,9 +127,21 @@ class ChimeEmulator:
     ``{"AKID": ["SECRET", "SESSION_TOKEN"]}``) turns on SigV4 signature verification.
     """
 
-    def __init__(self, orders=None, generate=0, seed=0, host="127.0.0.1", port=0, api=DEFAULT_API,
-                 credentials=None, deny_regions=None, allow_non_loopback=False, verbose=False,
-                 faults=None, log_stream=None):
+    def __init__(
+        self,
+        orders=None,
+        generate=0,
+        seed=0,
+        host="127.0.0.1",
+        port=0,
+        api=DEFAULT_API,
+        credentials=None,
+        deny_regions=None,
+        allow_non_loopback=False,
+        verbose=False,
+        faults=None,
+        log_stream=None,
+    ):
         check_api(api)
         if orders is not None and generate:
             raise EmulatorConfigError("give either orders or generate, not both")
@@ -133,7 +149,8 @@ class ChimeEmulator:
             raise EmulatorConfigError(
                 f"refusing to bind non-loopback address {host!r}: the emulator accepts any signed "
                 "request and must not be reachable from other machines; pass --allow-non-loopback "
-                "(allow_non_loopback=True) to do it anyway")
+                "(allow_non_loopback=True) to do it anyway"
+            )
         self.host = host
         self.port = port
         self.api = api
@@ -233,8 +250,9 @@ class ChimeEmulator:
             self._store.set_number_status(e164, status, region, account)
         return {"ok": True}
 
-    def add_number(self, e164, status="Unassigned", product_type="VoiceConnector", region=None, account=None,
-                   members=None):
+    def add_number(
+        self, e164, status="Unassigned", product_type="VoiceConnector", region=None, account=None, members=None
+    ):
         """Hold a number without any order (no OrderId). ``members`` sets or replaces API members
         (e.g. ``{"Name": "lobby", "Associations": [...]}``; a None value removes one). Replaces
         what the account held under that number in that scope."""
@@ -242,8 +260,16 @@ class ChimeEmulator:
             self._store.add_number(e164, status, product_type, members, region, account)
         return {"ok": True}
 
-    def schedule_status(self, order_id, after_requests=0, order_status="Successful", number_status="Acquired",
-                        updated_timestamp=None, counting="list", account=None):
+    def schedule_status(
+        self,
+        order_id,
+        after_requests=0,
+        order_status="Successful",
+        number_status="Acquired",
+        updated_timestamp=None,
+        counting="list",
+        account=None,
+    ):
         """Flip ``order_id`` (in every region and account that has it, or only in ``account``)
         to ``order_status`` and all its numbers to ``number_status`` once ``after_requests``
         further ListPhoneNumberOrders requests have been served (``counting="any"``: any API
@@ -284,8 +310,13 @@ class ChimeEmulator:
         self._schedules = remaining
 
     def _apply_schedule_locked(self, schedule):
-        self._store.set_order_status(schedule["order_id"], schedule["order_status"], schedule["number_status"],
-                                     schedule["updated_timestamp"] or now_iso_millis(), schedule["account"])
+        self._store.set_order_status(
+            schedule["order_id"],
+            schedule["order_status"],
+            schedule["number_status"],
+            schedule["updated_timestamp"] or now_iso_millis(),
+            schedule["account"],
+        )
 
     # ---- faults and stats -------------------------------------------------------------
 
@@ -351,8 +382,9 @@ class ChimeEmulator:
         server.emulator = self
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"chime-emulator-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"chime-emulator-{self.port}", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -483,7 +515,7 @@ class ChimeEmulator:
             if fault_kind == "malformed":
                 payload = MALFORMED_BODY
             elif fault_kind == "truncated":
-                payload = payload[:max(1, len(payload) // 2)]
+                payload = payload[: max(1, len(payload) // 2)]
         except ApiError as error:
             # Counted before the response goes out, so a client that reads
             # stats() right after its response always sees its own request.
@@ -501,8 +533,7 @@ class ChimeEmulator:
         account_key = store.account_key(access_key)
         binding = f"{operation}|{account_key or ''}|{region}"
         if operation in (LIST_ORDERS, GET_ORDER):
-            return _Snapshot(store.order_list(access_key, region), None, None, store.version, store.generation,
-                             binding)
+            return _Snapshot(store.order_list(access_key, region), None, None, store.version, store.generation, binding)
         view_key = store.view_key(access_key, region)
         view = store.cached_view(view_key)
         inputs = store.number_view_inputs(view_key) if view is None else None
@@ -540,8 +571,9 @@ class ChimeEmulator:
         body = self._page_cache.get(key)
         if body is None:
             next_token = self._tokens.issue(snapshot.generation, binding, end, size) if end < total else None
-            body = list_page(list_key, next_token,
-                             [source.encoded(positions[index], namespace) for index in range(offset, end)])
+            body = list_page(
+                list_key, next_token, [source.encoded(positions[index], namespace) for index in range(offset, end)]
+            )
             with self._lock:
                 if len(self._page_cache) >= _PAGE_CACHE_LIMIT:
                     self._page_cache = {}
@@ -557,12 +589,16 @@ class ChimeEmulator:
         item_id = check_resource_id(route)
         position = snapshot.source.index.get(item_id)
         if position is None:
-            raise ApiError("NotFoundException",
-                           f"The {_ITEM_NAMES[route.operation]} {item_id[:80]!r} does not exist.")
+            raise ApiError("NotFoundException", f"The {_ITEM_NAMES[route.operation]} {item_id[:80]!r} does not exist.")
         if fault_kind == "missing_key":
             return b"{}"
-        return (b'{"' + GET_KEYS[route.operation].encode("ascii") + b'":'
-                + snapshot.source.encoded(position, route.namespace) + b"}")
+        return (
+            b'{"'
+            + GET_KEYS[route.operation].encode("ascii")
+            + b'":'
+            + snapshot.source.encoded(position, route.namespace)
+            + b"}"
+        )
 
 
 class _Handler(BaseHTTPRequestHandler):

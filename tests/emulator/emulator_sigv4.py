@@ -50,10 +50,12 @@ def _canonical_query(raw_query):
             if not pair:
                 continue
             key, _equals, value = pair.partition("=")
-            pairs.append((
-                urllib.parse.quote(urllib.parse.unquote(key), safe="-_.~"),
-                urllib.parse.quote(urllib.parse.unquote(value), safe="-_.~"),
-            ))
+            pairs.append(
+                (
+                    urllib.parse.quote(urllib.parse.unquote(key), safe="-_.~"),
+                    urllib.parse.quote(urllib.parse.unquote(value), safe="-_.~"),
+                )
+            )
     return "&".join(f"{k}={v}" for k, v in sorted(pairs))
 
 
@@ -61,8 +63,7 @@ def _hmac_sha256(key, text):
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).digest()
 
 
-def sigv4_signature(secret_key, method, raw_path, raw_query, headers, signed_headers, payload_hash,
-                    amz_date, scope):
+def sigv4_signature(secret_key, method, raw_path, raw_query, headers, signed_headers, payload_hash, amz_date, scope):
     """Compute a SigV4 signature (hex) the way AWS verifies it.
 
     ``headers`` maps lower-case header names to lists of values; ``scope`` is
@@ -74,20 +75,24 @@ def sigv4_signature(secret_key, method, raw_path, raw_query, headers, signed_hea
         "%s:%s\n" % (name, ",".join(" ".join(value.split()) for value in headers.get(name, [])))
         for name in signed_headers
     )
-    canonical_request = "\n".join([
-        method.upper(),
-        canonical_path,
-        _canonical_query(raw_query),
-        canonical_headers,
-        ";".join(signed_headers),
-        payload_hash,
-    ])
-    string_to_sign = "\n".join([
-        _SIGV4_ALGORITHM,
-        amz_date,
-        scope,
-        hashlib.sha256(canonical_request.encode("utf-8")).hexdigest(),
-    ])
+    canonical_request = "\n".join(
+        [
+            method.upper(),
+            canonical_path,
+            _canonical_query(raw_query),
+            canonical_headers,
+            ";".join(signed_headers),
+            payload_hash,
+        ]
+    )
+    string_to_sign = "\n".join(
+        [
+            _SIGV4_ALGORITHM,
+            amz_date,
+            scope,
+            hashlib.sha256(canonical_request.encode("utf-8")).hexdigest(),
+        ]
+    )
     date, region, service, terminator = scope.split("/")
     key = _hmac_sha256(("AWS4" + secret_key).encode("utf-8"), date)
     key = _hmac_sha256(key, region)
@@ -113,21 +118,26 @@ class Authorization:
 def parse_authorization(value):
     """Return an Authorization or raise ApiError (401, as this collection's tests expect)."""
     if not value:
-        raise ApiError("UnauthorizedClientException",
-                       "Missing Authentication Token: the request has no SigV4 Authorization header.")
+        raise ApiError(
+            "UnauthorizedClientException",
+            "Missing Authentication Token: the request has no SigV4 Authorization header.",
+        )
     algorithm, _space, rest = value.strip().partition(" ")
     if algorithm != _SIGV4_ALGORITHM:
-        raise ApiError("UnauthorizedClientException",
-                       f"Unsupported Authorization scheme; expected {_SIGV4_ALGORITHM} (SigV4).")
+        raise ApiError(
+            "UnauthorizedClientException", f"Unsupported Authorization scheme; expected {_SIGV4_ALGORITHM} (SigV4)."
+        )
     fields = {}
     for part in rest.split(","):
         name, _equals, field_value = part.strip().partition("=")
         fields[name] = field_value
     credential = fields.get("Credential", "").split("/")
     if len(credential) != 5 or not fields.get("SignedHeaders") or not fields.get("Signature"):
-        raise ApiError("UnauthorizedClientException",
-                       "Authorization header requires Credential=KEY/DATE/REGION/SERVICE/aws4_request, "
-                       "SignedHeaders and Signature.")
+        raise ApiError(
+            "UnauthorizedClientException",
+            "Authorization header requires Credential=KEY/DATE/REGION/SERVICE/aws4_request, "
+            "SignedHeaders and Signature.",
+        )
     access_key, date, region, service, terminator = credential
     if terminator != "aws4_request":
         raise ApiError("UnauthorizedClientException", "Credential scope must end with aws4_request.")
@@ -154,8 +164,9 @@ def authenticate(credentials, headers, method, raw_path, raw_query, body):
     """
     authorization = parse_authorization(headers.get("Authorization"))
     if authorization.service != SIGNING_SERVICE:
-        raise ApiError("InvalidSignatureException",
-                       f"Credential should be scoped to correct service: '{SIGNING_SERVICE}'.")
+        raise ApiError(
+            "InvalidSignatureException", f"Credential should be scoped to correct service: '{SIGNING_SERVICE}'."
+        )
     if credentials is None:
         return authorization
     known = credentials.get(authorization.access_key)
@@ -168,24 +179,29 @@ def authenticate(credentials, headers, method, raw_path, raw_query, body):
     try:
         signed_at = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
     except ValueError:
-        raise ApiError("InvalidSignatureException",
-                       "Authorization header requires an X-Amz-Date header in ISO 8601 basic format.") from None
+        raise ApiError(
+            "InvalidSignatureException", "Authorization header requires an X-Amz-Date header in ISO 8601 basic format."
+        ) from None
     if amz_date[:8] != authorization.date:
-        raise ApiError("InvalidSignatureException",
-                       f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-                       f"from HTTP: '{authorization.date}' != '{amz_date[:8]}'.")
+        raise ApiError(
+            "InvalidSignatureException",
+            f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+            f"from HTTP: '{authorization.date}' != '{amz_date[:8]}'.",
+        )
     now = datetime.datetime.now(datetime.timezone.utc)
     if abs(now - signed_at) > _SIGV4_MAX_SKEW:
-        raise ApiError("InvalidSignatureException",
-                       f"Signature expired: {amz_date} is outside the 15 minute window around "
-                       f"{now:%Y%m%dT%H%M%SZ}.")
+        raise ApiError(
+            "InvalidSignatureException",
+            f"Signature expired: {amz_date} is outside the 15 minute window around " f"{now:%Y%m%dT%H%M%SZ}.",
+        )
     by_name = {}
     for name, value in headers.items():
         by_name.setdefault(name.lower(), []).append(value)
     payload_hash = headers.get("X-Amz-Content-SHA256") or hashlib.sha256(body).hexdigest()
     scope = f"{authorization.date}/{authorization.region}/{authorization.service}/aws4_request"
-    expected = sigv4_signature(secret, method, raw_path, raw_query, by_name, authorization.signed_headers,
-                               payload_hash, amz_date, scope)
+    expected = sigv4_signature(
+        secret, method, raw_path, raw_query, by_name, authorization.signed_headers, payload_hash, amz_date, scope
+    )
     if not hmac.compare_digest(expected, authorization.signature):
         raise ApiError("InvalidSignatureException", _BAD_SIGNATURE_MESSAGE)
     return authorization

@@ -14,17 +14,15 @@ from __future__ import annotations
 import copy
 import json
 
-from emulator_data import (
-    AccountData,
-    EmulatorConfigError,
-    account_id_of,
-    deletion_timestamp,
-    derive_numbers,
-    now_iso_millis,
-    number_record,
-    project_number,
-    project_order,
-)
+from emulator_data import AccountData
+from emulator_data import EmulatorConfigError
+from emulator_data import account_id_of
+from emulator_data import deletion_timestamp
+from emulator_data import derive_numbers
+from emulator_data import now_iso_millis
+from emulator_data import number_record
+from emulator_data import project_number
+from emulator_data import project_order
 
 _VIEW_CACHE_LIMIT = 256
 
@@ -96,8 +94,11 @@ class NumberView:
             if filter_name is not None:
                 associations = record.get("Associations")
                 if not isinstance(associations, list) or not any(
-                        isinstance(association, dict) and association.get("Name") == filter_name
-                        and association.get("Value") == filter_value for association in associations):
+                    isinstance(association, dict)
+                    and association.get("Name") == filter_name
+                    and association.get("Value") == filter_value
+                    for association in associations
+                ):
                     continue
             matching.append(position)
         matching = tuple(matching)
@@ -139,9 +140,15 @@ def build_number_view(inputs):
             if kind == "released":
                 by_e164.pop(e164, None)
             elif kind == "added":
-                record = number_record(e164, change["status"], product_type=change["product_type"],
-                                       created=change["timestamp"], updated=change["timestamp"], region=region,
-                                       account_id=account_id)
+                record = number_record(
+                    e164,
+                    change["status"],
+                    product_type=change["product_type"],
+                    created=change["timestamp"],
+                    updated=change["timestamp"],
+                    region=region,
+                    account_id=account_id,
+                )
                 by_e164[e164] = _merge_patch(record, change["members"])
             elif e164 in by_e164:
                 by_e164[e164] = _merge_patch(by_e164[e164], change)
@@ -191,8 +198,10 @@ class _AccountState:
 
 
 def _region_state(scope):
-    return _RegionState(OrderList(list(scope.orders)) if scope.orders is not None else None,
-                        tuple(scope.numbers) if scope.numbers is not None else None)
+    return _RegionState(
+        OrderList(list(scope.orders)) if scope.orders is not None else None,
+        tuple(scope.numbers) if scope.numbers is not None else None,
+    )
 
 
 class DataStore:
@@ -249,8 +258,13 @@ class DataStore:
         override_maps = [state.overrides.get(None, {})]
         if region is not None:
             override_maps.append(state.overrides.get(region, {}))
-        return (state.scope_orders(region), state.scope_numbers(region), override_maps, region,
-                account_id_of(account_key))
+        return (
+            state.scope_orders(region),
+            state.scope_numbers(region),
+            override_maps,
+            region,
+            account_id_of(account_key),
+        )
 
     def number_view(self, key):
         """The view for ``key``, built under the lock: for control calls, not for requests."""
@@ -306,6 +320,7 @@ class DataStore:
 
     def set_order_status(self, order_id, order_status, number_status, stamp, account):
         """Flip ``order_id`` wherever it is (in ``account`` only, when given)."""
+
         def flipped(order_list):
             if order_list is None or order_id not in order_list.index:
                 return order_list
@@ -337,16 +352,19 @@ class DataStore:
         if state is None:
             raise EmulatorConfigError(
                 f"account {account!r} has no data of its own; give it some first "
-                "(set_orders(..., account=KEY) or generate(..., account=KEY))")
+                "(set_orders(..., account=KEY) or generate(..., account=KEY))"
+            )
         return state
 
     def _holding_regions(self, state_key, e164, region):
         """The scopes where ``e164`` is held now: [region], or for region=None the top level and
         every region the account names. Raises when it is held nowhere."""
         regions = [region] if region is not None else [None] + list(self.accounts[state_key].regions)
-        holding = [name for name in regions
-                   if any(record.get("E164PhoneNumber") == e164
-                          for record in self.number_view((state_key, name)).records)]
+        holding = [
+            name
+            for name in regions
+            if any(record.get("E164PhoneNumber") == e164 for record in self.number_view((state_key, name)).records)
+        ]
         if not holding:
             where = f"region {region}" if region is not None else "any region"
             raise EmulatorConfigError(f"phone number {e164!r} is not held in {where} of this account")
@@ -376,8 +394,12 @@ class DataStore:
 
     def delete_number(self, e164, region, account):
         now = now_iso_millis()
-        self._patch(e164, region, account, {
-            "Status": "DeleteInProgress", "DeletionTimestamp": deletion_timestamp(), "UpdatedTimestamp": now})
+        self._patch(
+            e164,
+            region,
+            account,
+            {"Status": "DeleteInProgress", "DeletionTimestamp": deletion_timestamp(), "UpdatedTimestamp": now},
+        )
 
     def set_number_status(self, e164, status, region, account):
         if not isinstance(status, str) or not status:
@@ -401,7 +423,17 @@ class DataStore:
             raise EmulatorConfigError(f"status must be a non-empty string, got {status!r}")
         if members is not None and not isinstance(members, dict):
             raise EmulatorConfigError("members must be an object of API members")
-        self._set_change(state, region, e164, ("added", {
-            "status": status, "product_type": product_type, "timestamp": now_iso_millis(),
-            "members": dict(members or {}),
-        }))
+        self._set_change(
+            state,
+            region,
+            e164,
+            (
+                "added",
+                {
+                    "status": status,
+                    "product_type": product_type,
+                    "timestamp": now_iso_millis(),
+                    "members": dict(members or {}),
+                },
+            ),
+        )

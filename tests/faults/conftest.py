@@ -19,7 +19,8 @@ def pytest_configure(config):
         sys.path.insert(0, FAULTS_DIR)
     # pytest.ini has --strict-markers; the marker belongs to this suite, so it is registered here.
     config.addinivalue_line(
-        "markers", "slow: 100,000 orders or numbers; tens of seconds per case (deselect with -m 'not slow')")
+        "markers", "slow: 100,000 orders or numbers; tens of seconds per case (deselect with -m 'not slow')"
+    )
 
 
 @pytest.fixture

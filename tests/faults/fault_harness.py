@@ -39,7 +39,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -48,7 +49,6 @@ import pytest
 # Re-exported for the fault tests (fh.expected_order); defined in tests/chime_test_data.py.
 from chime_test_data import expected_order  # noqa: F401 pylint: disable=unused-import
 from report_schema import validate_report
-
 
 MODULE = "voiceops.chime.chime_phone_number_order_info"
 ROLE = "voiceops.chime.assert_numbers_acquired"
@@ -97,8 +97,10 @@ def playbook(run_ansible, text, *args, env=None, timeout=COMMAND_TIMEOUT, json_o
     try:
         return run_ansible.playbook(text, *args, env=env, timeout=timeout, json_output=json_output, name=name)
     except subprocess.TimeoutExpired:
-        pytest.fail("ansible-playbook did not finish within {0} s: a retry or pagination loop that never "
-                    "ends?".format(timeout))
+        pytest.fail(
+            "ansible-playbook did not finish within {0} s: a retry or pagination loop that never "
+            "ends?".format(timeout)
+        )
 
 
 def role_play(role_vars, module_defaults=None):
@@ -123,8 +125,12 @@ def role_fact(result, host="localhost"):
 
 def failed_task(result):
     """The one failed task's result on localhost (the role's task names are its own business)."""
-    failed = [(task["task"]["name"], task["hosts"]["localhost"]) for play in result.json()["plays"]
-              for task in play["tasks"] if task["hosts"].get("localhost", {}).get("failed")]
+    failed = [
+        (task["task"]["name"], task["hosts"]["localhost"])
+        for play in result.json()["plays"]
+        for task in play["tasks"]
+        if task["hosts"].get("localhost", {}).get("failed")
+    ]
     assert len(failed) == 1, "expected exactly one failed task, got {0}".format([name for name, dummy in failed])
     return failed[0][1]
 
@@ -160,8 +166,11 @@ class InventoryRun:
         try:
             return json.loads(self.stdout[start:])
         except ValueError:
-            raise AssertionError("ansible-inventory printed no JSON (exit {0})\nstdout:\n{1}\nstderr:\n{2}".format(
-                self.returncode, self.stdout[-3000:], self.stderr[-3000:])) from None
+            raise AssertionError(
+                "ansible-inventory printed no JSON (exit {0})\nstdout:\n{1}\nstderr:\n{2}".format(
+                    self.returncode, self.stdout[-3000:], self.stderr[-3000:]
+                )
+            ) from None
 
     def hostvars(self):
         return plain_inventory_value(self.listing()["_meta"]["hostvars"])
@@ -234,22 +243,28 @@ def task_failure_problems(task, *needles):
     """What is wrong with ``task`` as a clean failure naming ``needles`` ([] when nothing)."""
     if task.get("failed") is not True:
         return ["the task did not fail: {0}".format(json.dumps(task)[:500])]
-    problems = ["a failed task returned {0}: partial data".format(key)
-                for key in ("phone_numbers", "phone_number_orders", "pages", "compliance") if key in task]
+    problems = [
+        "a failed task returned {0}: partial data".format(key)
+        for key in ("phone_numbers", "phone_number_orders", "pages", "compliance")
+        if key in task
+    ]
     message = task.get("msg") or ""
     if not message.strip():
         problems.append("empty failure message: {0}".format(json.dumps(task)[:500]))
-    problems.extend("{0!r} not in the message: {1}".format(needle, message) for needle in needles
-                    if needle not in message)
-    problems.extend("{0!r} in the message: {1}".format(marker, message) for marker in TRACEBACK_MARKERS
-                    if marker in message)
+    problems.extend(
+        "{0!r} not in the message: {1}".format(needle, message) for needle in needles if needle not in message
+    )
+    problems.extend(
+        "{0!r} in the message: {1}".format(marker, message) for marker in TRACEBACK_MARKERS if marker in message
+    )
     return problems
 
 
 def assert_clean_failure(result, task, *needles):
     """A failed play and task with a clear message naming ``needles``, no (partial) data, no traceback."""
     assert result.returncode == 2, "expected a failed play (exit 2), got {0}:\n{1}".format(
-        result.returncode, result.stdout[-3000:])
+        result.returncode, result.stdout[-3000:]
+    )
     problems = task_failure_problems(task, *needles)
     assert not problems, "\n".join(problems)
     assert_no_traceback(result.stdout + result.stderr)
@@ -275,7 +290,9 @@ def cases_play(cases, module=MODULE):
 
 def served_numbers(api_orders):
     """{e164: status} of generated orders (their numbers are distinct, one order each)."""
-    return {number["E164PhoneNumber"]: number["Status"] for order in api_orders for number in order["OrderedPhoneNumbers"]}
+    return {
+        number["E164PhoneNumber"]: number["Status"] for order in api_orders for number in order["OrderedPhoneNumbers"]
+    }
 
 
 def operation_counts(emulator):
@@ -362,9 +379,14 @@ class BackgroundPlaybook:
         self.output_path = run_ansible.tmp_path / (name + ".out")
         with self.output_path.open("wb") as output:
             self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-                [str(executable), str(path)] + [str(arg) for arg in args], env=full_env,
-                cwd=str(run_ansible.tmp_path), stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True)
+                [str(executable), str(path)] + [str(arg) for arg in args],
+                env=full_env,
+                cwd=str(run_ansible.tmp_path),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         self.pgid = self.proc.pid
 
     def kill(self, whole_group):
@@ -507,7 +529,8 @@ class Relay:
 def make_self_signed_certificate(directory):
     """A throw-away key and certificate for 127.0.0.1 (cryptography ships with ansible-core)."""
     from cryptography import x509  # pylint: disable=import-outside-toplevel
-    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
     from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
 
@@ -516,19 +539,22 @@ def make_self_signed_certificate(directory):
     now = datetime.datetime.now(datetime.timezone.utc)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path = directory / "faults-cert.pem"
     key_path = directory / "faults-key.pem"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 

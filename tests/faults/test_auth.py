@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 DENIALS = [("unauthorized", "UnauthorizedClientException", 401), ("forbidden", "ForbiddenException", 403)]
@@ -38,6 +37,7 @@ def without_credentials(run_ansible):
 
 # ---- no credentials ---------------------------------------------------------------------------------
 
+
 def test_no_credentials_fails_before_any_request(emulator, run_ansible):
     emulator.generate(10)
     without_credentials(run_ansible)
@@ -58,6 +58,7 @@ def test_inventory_without_credentials_fails_before_any_request(emulator, run_an
 
 # ---- signatures the service does not accept ----------------------------------------------------------
 
+
 def test_correct_keys_pass_signature_verification(verifying_emulator, run_ansible):
     # The control case: the verifying emulator accepts the fake keys, so the failures below are the keys'.
     result, task = fh.run_module(run_ansible, {"endpoint_url": verifying_emulator.url})
@@ -66,25 +67,39 @@ def test_correct_keys_pass_signature_verification(verifying_emulator, run_ansibl
     assert verifying_emulator.stats()["by_status"] == {"200": 2}
 
 
-@pytest.mark.parametrize("override, error_code", [
-    ({"AWS_SECRET_ACCESS_KEY": "voiceops-FAKE-wrong-secret"}, "InvalidSignatureException"),
-    ({"AWS_SESSION_TOKEN": "voiceops-FAKE-wrong-token"}, "UnrecognizedClientException"),
-    ({"AWS_ACCESS_KEY_ID": "AKIAVOICEOPSUNKNOWN01"}, "UnrecognizedClientException"),
-], ids=["wrong-secret", "wrong-session-token", "unknown-access-key"])
-def test_rejected_signature_fails_after_one_request_naming_the_action(verifying_emulator, run_ansible, override,
-                                                                      error_code):
+@pytest.mark.parametrize(
+    "override, error_code",
+    [
+        ({"AWS_SECRET_ACCESS_KEY": "voiceops-FAKE-wrong-secret"}, "InvalidSignatureException"),
+        ({"AWS_SESSION_TOKEN": "voiceops-FAKE-wrong-token"}, "UnrecognizedClientException"),
+        ({"AWS_ACCESS_KEY_ID": "AKIAVOICEOPSUNKNOWN01"}, "UnrecognizedClientException"),
+    ],
+    ids=["wrong-secret", "wrong-session-token", "unknown-access-key"],
+)
+def test_rejected_signature_fails_after_one_request_naming_the_action(
+    verifying_emulator, run_ansible, override, error_code
+):
     params = dict(fh.FAST_RETRIES, endpoint_url=verifying_emulator.url, max_attempts=5)
     result, task = fh.run_module(run_ansible, params, env=override)
-    fh.assert_clean_failure(result, task, "chime:ListPhoneNumberOrders denied", error_code, "HTTP 403",
-                            "IAM policy allows chime:ListPhoneNumberOrders")
+    fh.assert_clean_failure(
+        result,
+        task,
+        "chime:ListPhoneNumberOrders denied",
+        error_code,
+        "HTTP 403",
+        "IAM policy allows chime:ListPhoneNumberOrders",
+    )
     assert (task["iam_action"], task["http_status"], task["attempts"]) == ("chime:ListPhoneNumberOrders", 403, 1)
     assert verifying_emulator.stats()["by_status"] == {"403": 1}
 
 
 def test_inventory_with_a_wrong_secret_fails_after_one_request(verifying_emulator, run_ansible, tmp_path):
-    run = fh.run_inventory(run_ansible, tmp_path, dict(fh.FAST_RETRIES, endpoint_url=verifying_emulator.url,
-                                                       max_attempts=5),
-                           env={"AWS_SECRET_ACCESS_KEY": "voiceops-FAKE-wrong-secret"})
+    run = fh.run_inventory(
+        run_ansible,
+        tmp_path,
+        dict(fh.FAST_RETRIES, endpoint_url=verifying_emulator.url, max_attempts=5),
+        env={"AWS_SECRET_ACCESS_KEY": "voiceops-FAKE-wrong-secret"},
+    )
     assert run.returncode != 0
     assert "InvalidSignatureException" in run.output and "chime:ListPhoneNumberOrders" in run.output
     fh.assert_no_traceback(run.output)
@@ -93,6 +108,7 @@ def test_inventory_with_a_wrong_secret_fails_after_one_request(verifying_emulato
 
 # ---- 401 and 403 from the service ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fault, error_code, http_status", DENIALS)
 def test_denied_first_page_fails_after_one_request(emulator, run_ansible, fault, error_code, http_status):
     emulator.generate(150, seed=32)
@@ -100,8 +116,14 @@ def test_denied_first_page_fails_after_one_request(emulator, run_ansible, fault,
     emulator.inject(**{fault: 5})
     params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=5)
     result, task = fh.run_module(run_ansible, params)
-    fh.assert_clean_failure(result, task, "chime:ListPhoneNumberOrders denied", error_code,
-                            "HTTP {0}".format(http_status), "IAM policy allows chime:ListPhoneNumberOrders")
+    fh.assert_clean_failure(
+        result,
+        task,
+        "chime:ListPhoneNumberOrders denied",
+        error_code,
+        "HTTP {0}".format(http_status),
+        "IAM policy allows chime:ListPhoneNumberOrders",
+    )
     assert (task["error_code"], task["http_status"], task["attempts"]) == (error_code, http_status, 1)
     assert emulator.stats()["requests"] == 1
 
@@ -149,16 +171,21 @@ def test_inventory_region_denial_is_skipped_with_a_warning_only_when_not_strict(
     emulator.generate(20, api="chime-sdk-voice", region="us-east-1", seed=34)
     emulator.generate(20, api="chime-sdk-voice", region="eu-west-2", seed=35)
     emulator.inject(deny_regions=["eu-west-2"])
-    options = {"endpoint_url": emulator.url, "api": "chime_sdk_voice", "regions": ["us-east-1", "eu-west-2"],
-               "strict": False}
+    options = {
+        "endpoint_url": emulator.url,
+        "api": "chime_sdk_voice",
+        "regions": ["us-east-1", "eu-west-2"],
+        "strict": False,
+    }
     run = fh.run_inventory(run_ansible, tmp_path, options)
     assert run.returncode == 0, run.output[-3000:]
     hostvars = run.hostvars()
     assert set(hostvars) == set(fh.served_numbers(emulator.orders("us-east-1")))
     assert {variables["chime_region"] for variables in hostvars.values()} == {"us-east-1"}
     assert skipped_warnings(run.stderr) == ["skipped region eu-west-2"]
-    assert ("skipped region eu-west-2: chime:ListPhoneNumberOrders denied (ForbiddenException, HTTP 403)"
-            in fh.flatten(run.stderr))
+    assert "skipped region eu-west-2: chime:ListPhoneNumberOrders denied (ForbiddenException, HTTP 403)" in fh.flatten(
+        run.stderr
+    )
     assert emulator.stats()["by_region"] == {"us-east-1": 1, "eu-west-2": 1}
     # The marker group has no hosts, so ansible-inventory --list leaves it out: a play sees it.
     source = tmp_path / "faults.chime_phone_numbers.yml"
@@ -193,25 +220,34 @@ def test_role_fails_on_a_skipped_region_naming_it(emulator, run_ansible, tmp_pat
     emulator.generate(20, api="chime-sdk-voice", region="us-east-1", seed=34)
     emulator.generate(20, api="chime-sdk-voice", region="eu-west-2", seed=35)
     emulator.inject(deny_regions=["eu-west-2"])
-    source = fh.write_inventory_source(tmp_path, {"endpoint_url": emulator.url, "regions": ["us-east-1", "eu-west-2"],
-                                                  "current_state": True})
+    source = fh.write_inventory_source(
+        tmp_path, {"endpoint_url": emulator.url, "regions": ["us-east-1", "eu-west-2"], "current_state": True}
+    )
     expected = fh.acquired_numbers(emulator.orders("us-east-1"), 3)
-    result = fh.playbook(run_ansible, fh.role_play({"assert_numbers_acquired_source": "inventory",
-                                                    "assert_numbers_acquired_expected": expected}),
-                         "-i", str(source), env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"})
+    result = fh.playbook(
+        run_ansible,
+        fh.role_play({"assert_numbers_acquired_source": "inventory", "assert_numbers_acquired_expected": expected}),
+        "-i",
+        str(source),
+        env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"},
+    )
     message = fh.assert_clean_failure(result, fh.failed_task(result), "eu-west-2")
     assert "skipped" in message, message
     assert fh.role_fact(result)["passed"] is False
 
 
 @pytest.mark.parametrize("fault, error_code, http_status", DENIALS)
-def test_role_denied_fails_naming_the_action_and_replaces_the_pass_with_an_error_set(emulator, run_ansible, tmp_path,
-                                                                                     fault, error_code, http_status):
+def test_role_denied_fails_naming_the_action_and_replaces_the_pass_with_an_error_set(
+    emulator, run_ansible, tmp_path, fault, error_code, http_status
+):
     emulator.generate(30, seed=36)
     numbers = fh.acquired_numbers(emulator.orders(), 3)
     report_dir = tmp_path / "reports"
-    role_vars = {"assert_numbers_acquired_expected": numbers, "assert_numbers_acquired_endpoint_url": emulator.url,
-                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    role_vars = {
+        "assert_numbers_acquired_expected": numbers,
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_report_dir": str(report_dir),
+    }
     result = fh.playbook(run_ansible, fh.role_play(role_vars))
     assert result.returncode == 0, result.stdout[-3000:]
     fh.assert_passed_report_set(report_dir)
@@ -221,12 +257,19 @@ def test_role_denied_fails_naming_the_action_and_replaces_the_pass_with_an_error
     listed_before = fh.operation_counts(emulator)["ListPhoneNumberOrders"]
     emulator.inject(operations=["ListPhoneNumberOrders"], **{fault: 5})
     result = fh.playbook(run_ansible, fh.role_play(role_vars))
-    message = fh.assert_clean_failure(result, fh.failed_task(result), "chime:ListPhoneNumberOrders", error_code,
-                                      "HTTP {0}".format(http_status))
+    message = fh.assert_clean_failure(
+        result, fh.failed_task(result), "chime:ListPhoneNumberOrders", error_code, "HTTP {0}".format(http_status)
+    )
     # A dashboard reading the directory sees "could not check", never the first run's PASS.
     fh.assert_error_report_set(report_dir, "chime:ListPhoneNumberOrders denied", error_code=error_code)
-    assert fh.role_fact(result) == {"passed": False, "verdict": "error", "message": message, "error_code": error_code,
-                                    "iam_action": "chime:ListPhoneNumberOrders", "http_status": http_status}
+    assert fh.role_fact(result) == {
+        "passed": False,
+        "verdict": "error",
+        "message": message,
+        "error_code": error_code,
+        "iam_action": "chime:ListPhoneNumberOrders",
+        "http_status": http_status,
+    }
     assert fh.operation_counts(emulator)["ListPhoneNumberOrders"] == listed_before + 1
 
 
@@ -236,7 +279,12 @@ def test_get_phone_number_order_denied_names_its_own_iam_action(emulator, run_an
     emulator.inject(forbidden=5)
     params = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, phone_number_order_ids=[order_id], max_attempts=5)
     result, task = fh.run_module(run_ansible, params)
-    fh.assert_clean_failure(result, task, "chime:GetPhoneNumberOrder denied", "ForbiddenException",
-                            "IAM policy allows chime:GetPhoneNumberOrder")
+    fh.assert_clean_failure(
+        result,
+        task,
+        "chime:GetPhoneNumberOrder denied",
+        "ForbiddenException",
+        "IAM policy allows chime:GetPhoneNumberOrder",
+    )
     assert task["iam_action"] == "chime:GetPhoneNumberOrder"
     assert emulator.stats()["get_requests"] == 1

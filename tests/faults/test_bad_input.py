@@ -11,31 +11,38 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 
 # Strings a spreadsheet, a ticket or a chat client can put in a list of numbers. Each must be
 # rejected with the value shown (repr, so invisible characters are visible in the message).
 UNICODE_JUNK = [
-    "+1 206 555 0100\u200b",                       # zero-width space after a real number
-    "\u202e+12065550100",                          # right-to-left override
+    "+1 206 555 0100\u200b",  # zero-width space after a real number
+    "\u202e+12065550100",  # right-to-left override
     "+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660",  # Arabic-Indic digits
     "\uff0b\uff11\uff12\uff10\uff16\uff15\uff15\uff15\uff10\uff11\uff10\uff10",  # full-width +12065550100
-    "\u260e +12065550100",                         # a telephone sign
-    "+1206555O100",                                # a letter O for a zero
-    "",                                            # an empty cell
+    "\u260e +12065550100",  # a telephone sign
+    "+1206555O100",  # a letter O for a zero
+    "",  # an empty cell
 ]
 UNICODE_IDS = ["zero-width-space", "rtl-override", "arabic-indic", "full-width", "phone-sign", "letter-o", "empty"]
 
 
 def small_orders():
     def order(order_id, numbers, updated):
-        return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": "Successful",
-                "OrderedPhoneNumbers": [{"E164PhoneNumber": number, "Status": "Acquired"} for number in numbers],
-                "CreatedTimestamp": updated, "UpdatedTimestamp": updated}
-    return [order("o1", ["+12065550100", "+12065550101"], "2026-01-01T00:00:00.000Z"),
-            order("o2", ["+12065550102"], "2026-01-02T00:00:00.000Z")]
+        return {
+            "PhoneNumberOrderId": order_id,
+            "ProductType": "VoiceConnector",
+            "Status": "Successful",
+            "OrderedPhoneNumbers": [{"E164PhoneNumber": number, "Status": "Acquired"} for number in numbers],
+            "CreatedTimestamp": updated,
+            "UpdatedTimestamp": updated,
+        }
+
+    return [
+        order("o1", ["+12065550100", "+12065550101"], "2026-01-01T00:00:00.000Z"),
+        order("o2", ["+12065550102"], "2026-01-02T00:00:00.000Z"),
+    ]
 
 
 # ---- module -----------------------------------------------------------------------------------------
@@ -45,25 +52,35 @@ def small_orders():
 MODULE_BAD_INPUT = {
     # 0.2.0: chime_sdk_voice is the default namespace (1 to 100); the legacy chime one takes 1 to 99.
     "page_size-0": ({"page_size": 0}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 0"),
-    "page_size-100-on-chime": ({"page_size": 100, "api": "chime"},
-                               "page_size must be an integer from 1 to 99 for api=chime, got 100"),
-    "page_size-negative": ({"page_size": -5}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, "
-                                              "got -5"),
+    "page_size-100-on-chime": (
+        {"page_size": 100, "api": "chime"},
+        "page_size must be an integer from 1 to 99 for api=chime, got 100",
+    ),
+    "page_size-negative": (
+        {"page_size": -5},
+        "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, " "got -5",
+    ),
     "page_size-abc": ({"page_size": "abc"}, "page_size"),
-    "page_size-101-on-chime_sdk_voice": ({"page_size": 101, "api": "chime_sdk_voice"},
-                                         "from 1 to 100 for api=chime_sdk_voice, got 101"),
+    "page_size-101-on-chime_sdk_voice": (
+        {"page_size": 101, "api": "chime_sdk_voice"},
+        "from 1 to 100 for api=chime_sdk_voice, got 101",
+    ),
     "api-unknown": ({"api": "chime-sdk"}, "value of api must be one of: chime, chime_sdk_voice, got: chime-sdk"),
     "api-wrong-case": ({"api": "CHIME"}, "value of api must be one of: chime, chime_sdk_voice, got: CHIME"),
     "max_attempts-0": ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
     "max_attempts-101": ({"max_attempts": 101}, "max_attempts must be an integer from 1 to 100, got 101"),
-    "retry_max_delay-negative": ({"retry_max_delay": -1},
-                                 "retry_max_delay must be a number of seconds from 0 to 600, got -1.0"),
+    "retry_max_delay-negative": (
+        {"retry_max_delay": -1},
+        "retry_max_delay must be a number of seconds from 0 to 600, got -1.0",
+    ),
     "e164-letters": ({"phone_numbers": ["+12065550100", "+1 206 CALL-NOW"]}, "'+1 206 CALL-NOW'"),
     "e164-no-plus": ({"phone_numbers": ["12065550100x"]}, "'12065550100x'"),
     "e164-mapping": ({"phone_numbers": [{"number": "+12065550100"}]}, "{'number': '+12065550100'}"),
     # 0.2.0 refuses integers everywhere (issue 11, defect 8): YAML made them, not the user.
-    "e164-integer": ({"phone_numbers": ["+12065550100", 12065550101]}, "invalid E.164 phone number 12065550101: a "
-                                                                       "number, not a string: quote it in YAML"),
+    "e164-integer": (
+        {"phone_numbers": ["+12065550100", 12065550101]},
+        "invalid E.164 phone number 12065550101: a " "number, not a string: quote it in YAML",
+    ),
 }
 for _case_id, _junk in zip(UNICODE_IDS, UNICODE_JUNK):
     # repr: the message shows invisible characters (\u200b, \u202e) as escapes, so a user can see them.
@@ -77,8 +94,10 @@ def test_module_rejects_each_bad_input_before_any_request(emulator, run_ansible)
     assert result.returncode == 0, result.stdout[-3000:]
     problems = []
     for case_id, (dummy, needle) in MODULE_BAD_INPUT.items():
-        problems.extend("{0}: {1}".format(case_id, problem)
-                        for problem in fh.task_failure_problems(result.task("case " + case_id), needle))
+        problems.extend(
+            "{0}: {1}".format(case_id, problem)
+            for problem in fh.task_failure_problems(result.task("case " + case_id), needle)
+        )
     assert not problems, "\n".join(problems)
     fh.assert_no_traceback(result.stdout + result.stderr)
     assert emulator.stats()["requests"] == 0
@@ -115,8 +134,9 @@ def test_module_treats_an_empty_filter_list_as_no_filter(emulator, run_ansible):
     # unset. The orders come back complete, not filtered down to nothing.
     emulator.set_orders(small_orders())
     options = ("phone_numbers", "order_status", "product_type")
-    result = fh.playbook(run_ansible, fh.cases_play({option: {"endpoint_url": emulator.url, option: []}
-                                                     for option in options}))
+    result = fh.playbook(
+        run_ansible, fh.cases_play({option: {"endpoint_url": emulator.url, option: []} for option in options})
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     for option in options:
         task = result.task("case " + option)
@@ -125,17 +145,25 @@ def test_module_treats_an_empty_filter_list_as_no_filter(emulator, run_ansible):
 
 def test_module_passes_unicode_junk_from_the_service_through_unchanged(emulator, run_ansible):
     # The service's values are data, not input: returned exactly, never a crash.
-    junk_order = {"PhoneNumberOrderId": "\u00e9\u00e8-\U0001f4de-\u202e-id", "ProductType": "Voice\u00a0Connector",
-                  "Status": "Successful\u200b",
-                  "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550199", "Status": "Acquired"},
-                                          {"E164PhoneNumber": "not a number \u260e", "Status": "Acquired"}],
-                  "CreatedTimestamp": "not a timestamp", "UpdatedTimestamp": "2026-13-45T99:99:99Z"}
+    junk_order = {
+        "PhoneNumberOrderId": "\u00e9\u00e8-\U0001f4de-\u202e-id",
+        "ProductType": "Voice\u00a0Connector",
+        "Status": "Successful\u200b",
+        "OrderedPhoneNumbers": [
+            {"E164PhoneNumber": "+12065550199", "Status": "Acquired"},
+            {"E164PhoneNumber": "not a number \u260e", "Status": "Acquired"},
+        ],
+        "CreatedTimestamp": "not a timestamp",
+        "UpdatedTimestamp": "2026-13-45T99:99:99Z",
+    }
     emulator.set_orders([junk_order])
     result, task = fh.run_module(run_ansible, {"endpoint_url": emulator.url})
     assert result.returncode == 0, result.stdout[-3000:]
     assert task["phone_number_orders"] == [fh.expected_order(junk_order)]
     assert sorted(entry["e164_phone_number"] for entry in task["phone_numbers"]) == [
-        "+12065550199", "not a number \u260e"]
+        "+12065550199",
+        "not a number \u260e",
+    ]
 
 
 # ---- inputs that would make a check meaningless (issue 11, defect 4) ----------------------------------------
@@ -147,15 +175,24 @@ MEANINGLESS_LISTING_INPUT = {
     "expected-empty": ({"expected": []}, "expected is empty"),
     "expected-fail_on_unexpected-phone_numbers": (
         {"expected": ["+12065550100"], "fail_on_unexpected": True, "phone_numbers": ["+12065550100"]},
-        "phone_numbers cannot be combined with expected"),
-    "expected-phone_numbers": ({"expected": ["+12065550100"], "phone_numbers": ["+12065550101"]},
-                               "phone_numbers cannot be combined with expected"),
-    "expected-order_status": ({"expected": ["+12065550100"], "order_status": ["Failed"]},
-                              "order_status cannot be combined with expected"),
-    "expected-product_type": ({"expected": ["+12065550100"], "product_type": ["BusinessCalling"]},
-                              "product_type cannot be combined with expected"),
-    "expected-order_ids": ({"expected": ["+12065550100"], "phone_number_order_ids": ["o2"]},
-                           "phone_number_order_ids cannot be combined with expected"),
+        "phone_numbers cannot be combined with expected",
+    ),
+    "expected-phone_numbers": (
+        {"expected": ["+12065550100"], "phone_numbers": ["+12065550101"]},
+        "phone_numbers cannot be combined with expected",
+    ),
+    "expected-order_status": (
+        {"expected": ["+12065550100"], "order_status": ["Failed"]},
+        "order_status cannot be combined with expected",
+    ),
+    "expected-product_type": (
+        {"expected": ["+12065550100"], "product_type": ["BusinessCalling"]},
+        "product_type cannot be combined with expected",
+    ),
+    "expected-order_ids": (
+        {"expected": ["+12065550100"], "phone_number_order_ids": ["o2"]},
+        "phone_number_order_ids cannot be combined with expected",
+    ),
     "expected-integer": ({"expected": ["+12065550100", 2065550101]}, "item 2 2065550101: a number, not a string"),
 }
 MEANINGLESS_COMPLIANCE_INPUT = {
@@ -163,22 +200,30 @@ MEANINGLESS_COMPLIANCE_INPUT = {
     "expected-empty-with-reports": ({"expected": [], "report_dir": "REPORTS"}, "expected is empty"),
     "fail_on_unexpected-phone_numbers": (
         {"expected": ["+12065550100"], "fail_on_unexpected": True, "phone_numbers": ["+12065550100"]},
-        "phone_numbers cannot be combined with expected"),
-    "order_status": ({"expected": ["+12065550100"], "order_status": ["Successful"]},
-                     "order_status cannot be combined with expected"),
-    "product_type-in-listing_options": ({"expected": ["+12065550100"],
-                                         "listing_options": {"product_type": ["VoiceConnector"]}},
-                                        "product_type cannot be combined with expected"),
-    "order_ids": ({"expected": ["+12065550100"], "phone_number_order_ids": ["o1"]},
-                  "phone_number_order_ids cannot be combined with expected"),
+        "phone_numbers cannot be combined with expected",
+    ),
+    "order_status": (
+        {"expected": ["+12065550100"], "order_status": ["Successful"]},
+        "order_status cannot be combined with expected",
+    ),
+    "product_type-in-listing_options": (
+        {"expected": ["+12065550100"], "listing_options": {"product_type": ["VoiceConnector"]}},
+        "product_type cannot be combined with expected",
+    ),
+    "order_ids": (
+        {"expected": ["+12065550100"], "phone_number_order_ids": ["o1"]},
+        "phone_number_order_ids cannot be combined with expected",
+    ),
 }
 
 
 def test_inputs_that_would_make_the_check_meaningless_are_refused_everywhere(emulator, run_ansible, tmp_path):
     emulator.set_orders(small_orders())
     report_dir = tmp_path / "reports"
-    listing_cases = {case_id: dict(params, endpoint_url=emulator.url)
-                     for case_id, (params, dummy) in MEANINGLESS_LISTING_INPUT.items()}
+    listing_cases = {
+        case_id: dict(params, endpoint_url=emulator.url)
+        for case_id, (params, dummy) in MEANINGLESS_LISTING_INPUT.items()
+    }
     compliance_cases = {}
     for case_id, (params, dummy) in MEANINGLESS_COMPLIANCE_INPUT.items():
         params = dict(params, endpoint_url=emulator.url)
@@ -209,8 +254,9 @@ def test_inputs_that_would_make_the_check_meaningless_are_refused_everywhere(emu
     for prefix, cases in (("listing ", MEANINGLESS_LISTING_INPUT), ("compliance ", MEANINGLESS_COMPLIANCE_INPUT)):
         for case_id, (dummy, needle) in cases.items():
             task = result.task(prefix + case_id)
-            problems.extend("{0}{1}: {2}".format(prefix, case_id, problem)
-                            for problem in fh.task_failure_problems(task, needle))
+            problems.extend(
+                "{0}{1}: {2}".format(prefix, case_id, problem) for problem in fh.task_failure_problems(task, needle)
+            )
             if prefix == "compliance " and task.get("check", {}).get("verdict") != "error":
                 problems.append("{0}{1}: check is not an error verdict: {2}".format(prefix, case_id, task.get("check")))
     for case_id, needle in (("expected-empty", "expected is empty"), ("expected-integer", "quote it")):
@@ -233,8 +279,16 @@ def test_inputs_that_would_make_the_check_meaningless_are_refused_everywhere(emu
 # YAML's own spellings (.nan, .inf) and the strings Python's float() reads; each is refused naming the
 # option and the value, before any request. 0.1.0 crashed in time.sleep ("Invalid value NaN" on 2.21, a
 # traceback on 2.17) or slept for years.
-RETRY_VALUES = [(".nan", "nan"), (".inf", "inf"), ("-.inf", "-inf"), ("'1e300'", "1e+300"),
-                ("1.0e+9", "1000000000.0"), ("601", "601.0"), ("'NaN'", "nan"), ("'-Infinity'", "-inf")]
+RETRY_VALUES = [
+    (".nan", "nan"),
+    (".inf", "inf"),
+    ("-.inf", "-inf"),
+    ("'1e300'", "1e+300"),
+    ("1.0e+9", "1000000000.0"),
+    ("601", "601.0"),
+    ("'NaN'", "nan"),
+    ("'-Infinity'", "-inf"),
+]
 RETRY_OPTIONS = ("retry_base_delay", "retry_max_delay")
 
 
@@ -261,8 +315,10 @@ def test_module_refuses_retry_delays_that_are_not_finite_and_sane(emulator, run_
     for option in RETRY_OPTIONS:
         for index, (literal, shown) in enumerate(RETRY_VALUES):
             task = result.task("case {0} {1}".format(option, index))
-            problems.extend("{0}={1}: {2}".format(option, literal, problem)
-                            for problem in fh.task_failure_problems(task, retry_needle(option, shown)))
+            problems.extend(
+                "{0}={1}: {2}".format(option, literal, problem)
+                for problem in fh.task_failure_problems(task, retry_needle(option, shown))
+            )
     assert not problems, "\n".join(problems)
     fh.assert_no_traceback(result.stdout + result.stderr)
     assert emulator.stats()["requests"] == 0
@@ -275,13 +331,20 @@ def test_inventory_refuses_retry_delays_that_are_not_finite_and_sane(emulator, r
     for option in RETRY_OPTIONS:
         for index, (literal, shown) in enumerate(RETRY_VALUES):
             path = tmp_path / "{0}-{1}.chime_phone_numbers.yml".format(option, index)
-            path.write_text("plugin: {0}\nendpoint_url: {1}\n{2}: {3}\n".format(
-                fh.INVENTORY_PLUGIN, emulator.url, option, literal), encoding="utf-8")
+            path.write_text(
+                "plugin: {0}\nendpoint_url: {1}\n{2}: {3}\n".format(fh.INVENTORY_PLUGIN, emulator.url, option, literal),
+                encoding="utf-8",
+            )
             sources += ["-i", str(path)]
             needles.append(retry_needle(option, shown))
     # Every source is tried (each failure is a warning); one run checks them all.
-    run = run_ansible("ansible-inventory", *sources, "--list", timeout=fh.COMMAND_TIMEOUT,
-                      env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "false"})
+    run = run_ansible(
+        "ansible-inventory",
+        *sources,
+        "--list",
+        timeout=fh.COMMAND_TIMEOUT,
+        env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "false"},
+    )
     output = fh.flatten(run.stdout + run.stderr)
     missing = [needle for needle in needles if needle not in output]
     assert not missing, "not refused as expected: {0}\n{1}".format(missing, output[-3000:])
@@ -315,8 +378,10 @@ def test_module_fails_at_once_on_an_unusable_endpoint(run_ansible):
     problems = []
     for case_id, (url, needle) in UNUSABLE_ENDPOINTS.items():
         task = result.task("case " + case_id)
-        problems.extend("{0}: {1}".format(case_id, problem) for problem in fh.task_failure_problems(
-            task, "endpoint_url {0!r} is not a usable URL".format(url), needle))
+        problems.extend(
+            "{0}: {1}".format(case_id, problem)
+            for problem in fh.task_failure_problems(task, "endpoint_url {0!r} is not a usable URL".format(url), needle)
+        )
         if task.get("error_code") != "InvalidEndpoint" or task.get("attempts") is not None:
             problems.append("{0}: not refused before any attempt: {1}".format(case_id, task))
         if "documented shape" in task.get("msg", "") or "attempt(s)" in task.get("msg", ""):
@@ -334,9 +399,16 @@ def test_inventory_and_role_fail_at_once_on_port_99999(emulator, run_ansible, tm
     fh.assert_no_traceback(run.output)
 
     report_dir = tmp_path / "reports"
-    result = fh.playbook(run_ansible, fh.role_play({"assert_numbers_acquired_expected": ["+12065550100"],
-                                                    "assert_numbers_acquired_endpoint_url": url,
-                                                    "assert_numbers_acquired_report_dir": str(report_dir)}))
+    result = fh.playbook(
+        run_ansible,
+        fh.role_play(
+            {
+                "assert_numbers_acquired_expected": ["+12065550100"],
+                "assert_numbers_acquired_endpoint_url": url,
+                "assert_numbers_acquired_report_dir": str(report_dir),
+            }
+        ),
+    )
     message = fh.assert_clean_failure(result, fh.failed_task(result), "is not a usable URL")
     assert "documented shape" not in message and "attempt(s)" not in message
     fh.assert_error_report_set(report_dir, "is not a usable URL", error_code="InvalidEndpoint")
@@ -353,8 +425,7 @@ UNQUOTED_VARS = """expected_numbers:
 """
 
 
-def test_integers_from_an_unquoted_yaml_list_are_refused_with_a_hint_to_quote_them(emulator, run_ansible,
-                                                                                    tmp_path):
+def test_integers_from_an_unquoted_yaml_list_are_refused_with_a_hint_to_quote_them(emulator, run_ansible, tmp_path):
     emulator.set_orders(small_orders())
     vars_file = tmp_path / "expected.yml"
     vars_file.write_text(UNQUOTED_VARS, encoding="utf-8")
@@ -393,8 +464,11 @@ def test_integers_from_an_unquoted_yaml_list_are_refused_with_a_hint_to_quote_th
 """.format(vars_file=vars_file, module=fh.MODULE, url=emulator.url, role=fh.ROLE, report_dir=report_dir)
     result = fh.playbook(run_ansible, playbook)
     assert result.returncode == 0, result.stdout[-3000:]
-    messages = {"module": result.task("Module")["msg"], "filter": result.task("Filter")["msg"],
-                "role": result.task("Role message")["msg"]}
+    messages = {
+        "module": result.task("Module")["msg"],
+        "filter": result.task("Filter")["msg"],
+        "role": result.task("Role message")["msg"],
+    }
     for where, message in messages.items():
         # Both entries named with their positions (from 1) and the value YAML made of them; never judged.
         assert "2 invalid entries" in message, (where, message)
@@ -408,16 +482,28 @@ def test_integers_from_an_unquoted_yaml_list_are_refused_with_a_hint_to_quote_th
 
 # ---- inventory plugin ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("options, needle", [
-    ({"page_size": 0}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 0"),
-    ({"page_size": 100, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
-    ({"page_size": "abc"}, "page_size"),
-    ({"api": "chime-sdk"}, "chime-sdk"),
-    ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
-    ({"hostvars_prefix": "9-bad"}, "hostvars_prefix"),
-    ({"order_status": [""]}, "order_status entries must be non-empty strings"),
-], ids=["page_size-0", "page_size-100-chime", "page_size-abc", "api-unknown", "max_attempts-0", "prefix",
-        "empty-status"])
+
+@pytest.mark.parametrize(
+    "options, needle",
+    [
+        ({"page_size": 0}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 0"),
+        ({"page_size": 100, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
+        ({"page_size": "abc"}, "page_size"),
+        ({"api": "chime-sdk"}, "chime-sdk"),
+        ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
+        ({"hostvars_prefix": "9-bad"}, "hostvars_prefix"),
+        ({"order_status": [""]}, "order_status entries must be non-empty strings"),
+    ],
+    ids=[
+        "page_size-0",
+        "page_size-100-chime",
+        "page_size-abc",
+        "api-unknown",
+        "max_attempts-0",
+        "prefix",
+        "empty-status",
+    ],
+)
 def test_inventory_rejects_bad_options_before_any_request(emulator, run_ansible, tmp_path, options, needle):
     emulator.set_orders(small_orders())
     run = fh.run_inventory(run_ansible, tmp_path, dict(options, endpoint_url=emulator.url))
@@ -429,9 +515,11 @@ def test_inventory_rejects_bad_options_before_any_request(emulator, run_ansible,
 
 # ---- role ------------------------------------------------------------------------------------------------
 
+
 def run_role(run_ansible, emulator, expected, **role_vars):
-    role_vars = dict(role_vars, assert_numbers_acquired_expected=expected,
-                     assert_numbers_acquired_endpoint_url=emulator.url)
+    role_vars = dict(
+        role_vars, assert_numbers_acquired_expected=expected, assert_numbers_acquired_endpoint_url=emulator.url
+    )
     return fh.playbook(run_ansible, fh.role_play(role_vars))
 
 
@@ -467,14 +555,14 @@ def test_role_refuses_an_empty_expected_list(emulator, run_ansible):
     emulator.set_orders(small_orders())
     result = run_role(run_ansible, emulator, [])
     # 0.2.0: one rule for every entry point (validate_check_inputs), so the role says what the module says.
-    message = fh.assert_clean_failure(result, fh.failed_task(result), "expected is empty",
-                                      "an empty list would check nothing", "fail_on_unexpected")
+    message = fh.assert_clean_failure(
+        result, fh.failed_task(result), "expected is empty", "an empty list would check nothing", "fail_on_unexpected"
+    )
     assert fh.role_fact(result)["verdict"] == "error" and fh.role_fact(result)["message"] == message
     assert emulator.stats()["requests"] == 0
 
 
-def test_role_with_an_empty_expected_list_and_fail_on_unexpected_checks_the_account_owns_nothing(emulator,
-                                                                                                 run_ansible):
+def test_role_with_an_empty_expected_list_and_fail_on_unexpected_checks_the_account_owns_nothing(emulator, run_ansible):
     emulator.set_orders(small_orders())
     result = run_role(run_ansible, emulator, [], assert_numbers_acquired_fail_on_unexpected=True)
     message = fh.assert_clean_failure(result, fh.failed_task(result))
@@ -487,8 +575,15 @@ def test_role_with_an_empty_expected_list_and_fail_on_unexpected_checks_the_acco
 
 def test_role_rejects_a_mapping_instead_of_an_expected_list(emulator, run_ansible):
     emulator.set_orders(small_orders())
-    result = fh.playbook(run_ansible, fh.role_play({"assert_numbers_acquired_expected": {"+12065550100": True},
-                                                    "assert_numbers_acquired_endpoint_url": emulator.url}))
+    result = fh.playbook(
+        run_ansible,
+        fh.role_play(
+            {
+                "assert_numbers_acquired_expected": {"+12065550100": True},
+                "assert_numbers_acquired_endpoint_url": emulator.url,
+            }
+        ),
+    )
     message = fh.assert_clean_failure(result, fh.failed_task(result))
     assert "assert_numbers_acquired_expected" in message
     assert emulator.stats()["requests"] == 0
@@ -496,18 +591,19 @@ def test_role_rejects_a_mapping_instead_of_an_expected_list(emulator, run_ansibl
 
 # ---- 100,000 expected numbers ------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 @pytest.mark.parametrize("emulator", [{"generate": 40000, "seed": 41}], indirect=True)
 def test_role_judges_100000_expected_numbers_with_complete_reports(emulator, run_ansible, tmp_path):
-    acquired = sorted(number for number, status in fh.served_numbers(emulator.orders()).items()
-                      if status == "Acquired")
+    acquired = sorted(number for number, status in fh.served_numbers(emulator.orders()).items() if status == "Acquired")
     assert len(acquired) >= 100000
     expected = acquired[:100000]
     vars_file = tmp_path / "expected.json"
     report_dir = tmp_path / "reports"
     vars_file.write_text(json.dumps({"assert_numbers_acquired_expected": expected}), encoding="utf-8")
-    text = fh.role_play({"assert_numbers_acquired_endpoint_url": emulator.url,
-                         "assert_numbers_acquired_report_dir": str(report_dir)})
+    text = fh.role_play(
+        {"assert_numbers_acquired_endpoint_url": emulator.url, "assert_numbers_acquired_report_dir": str(report_dir)}
+    )
     result = fh.playbook(run_ansible, text, "-e", "@" + str(vars_file), timeout=900)
     assert result.returncode == 0, result.stdout[-3000:]
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
@@ -526,8 +622,9 @@ def test_role_with_100000_missing_numbers_fails_with_a_bounded_message(emulator,
     vars_file = tmp_path / "expected.json"
     report_dir = tmp_path / "reports"
     vars_file.write_text(json.dumps({"assert_numbers_acquired_expected": expected}), encoding="utf-8")
-    text = fh.role_play({"assert_numbers_acquired_endpoint_url": emulator.url,
-                         "assert_numbers_acquired_report_dir": str(report_dir)})
+    text = fh.role_play(
+        {"assert_numbers_acquired_endpoint_url": emulator.url, "assert_numbers_acquired_report_dir": str(report_dir)}
+    )
     result = fh.playbook(run_ansible, text, "-e", "@" + str(vars_file), timeout=900)
     message = fh.assert_clean_failure(result, fh.failed_task(result), "and 99950 more")
     assert len(message) < 5000

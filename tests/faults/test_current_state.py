@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 
 NUMBERS = ["ListPhoneNumbers"]
 FAST = dict(fh.FAST_RETRIES)
@@ -49,7 +48,9 @@ def switch_task(name, emulator, faults):
 
 
 def play(tasks):
-    return "\n- name: ListPhoneNumbers under faults\n  hosts: localhost\n  gather_facts: false\n  tasks:" + "".join(tasks)
+    return "\n- name: ListPhoneNumbers under faults\n  hosts: localhost\n  gather_facts: false\n  tasks:" + "".join(
+        tasks
+    )
 
 
 def requests_per_listing(emulator):
@@ -80,11 +81,13 @@ def test_numbers_listing_faults_within_the_budget_give_the_complete_listing(emul
         tasks.append(listing_task(case_id, emulator, {"max_attempts": 4}))
         after += per_run + 3
     # Switches, each on for one task.
-    tasks += [switch_task("empty first page on", emulator, {"empty_first_page": True, "operations": NUMBERS}),
-              listing_task("empty_first_page", emulator),
-              switch_task("empty first page off", emulator, {"empty_first_page": False}),
-              switch_task("one slow answer", emulator, {"latency": 3.0, "latency_requests": 1, "operations": NUMBERS}),
-              listing_task("read-timeout-once", emulator, {"max_attempts": 2, "aws_config": {"read_timeout": 1.0}})]
+    tasks += [
+        switch_task("empty first page on", emulator, {"empty_first_page": True, "operations": NUMBERS}),
+        listing_task("empty_first_page", emulator),
+        switch_task("empty first page off", emulator, {"empty_first_page": False}),
+        switch_task("one slow answer", emulator, {"latency": 3.0, "latency_requests": 1, "operations": NUMBERS}),
+        listing_task("read-timeout-once", emulator, {"max_attempts": 2, "aws_config": {"read_timeout": 1.0}}),
+    ]
     result = fh.playbook(run_ansible, play(tasks))
     assert result.returncode == 0, result.stdout[-3000:]
     control = result.task("control")
@@ -99,12 +102,26 @@ def test_numbers_listing_faults_within_the_budget_give_the_complete_listing(emul
         if task["phone_numbers"] != control["phone_numbers"]:
             problems.append("{0}: the per-number view differs from the fault-free listing".format(case_id))
         extra_page = 1 if case_id == "empty_first_page" else 0
-        if (task["pages"], task["phone_number_pages"]) != (control["pages"], control["phone_number_pages"] + extra_page):
+        if (task["pages"], task["phone_number_pages"]) != (
+            control["pages"],
+            control["phone_number_pages"] + extra_page,
+        ):
             problems.append("{0}: pages {1}/{2}".format(case_id, task["pages"], task["phone_number_pages"]))
     assert not problems, "\n".join(problems)
     served = emulator.stats()["faults_served"]
-    assert all(served.get(kind) == 3 for kind in ("throttle", "fail_500", "fail_503", "http_error", "malformed",
-                                                  "truncated", "missing_key", "empty_string_token")), served
+    assert all(
+        served.get(kind) == 3
+        for kind in (
+            "throttle",
+            "fail_500",
+            "fail_503",
+            "http_error",
+            "malformed",
+            "truncated",
+            "missing_key",
+            "empty_string_token",
+        )
+    ), served
 
 
 # Past the budget (max_attempts 2): (fault, the words the message must contain). Counts match the
@@ -113,8 +130,10 @@ EXHAUSTING = {
     "throttle": ({"throttle": 2}, "ThrottledClientException (HTTP 429)"),
     "fail_500": ({"fail_500": 2}, "ServiceFailureException (HTTP 500)"),
     "fail_503": ({"fail_503": 2}, "ServiceUnavailableException (HTTP 503)"),
-    "http-504-unknown-code": ({"http_error": {"status": 504, "code": "SomethingNew", "count": 2}},
-                              "SomethingNew (HTTP 504)"),
+    "http-504-unknown-code": (
+        {"http_error": {"status": 504, "code": "SomethingNew", "count": 2}},
+        "SomethingNew (HTTP 504)",
+    ),
     "malformed": ({"malformed": 2}, "without a PhoneNumbers list"),
     "truncated": ({"truncated": 2}, "without a PhoneNumbers list"),
     "missing_key": ({"missing_key": 2}, "without a PhoneNumbers list"),
@@ -137,11 +156,13 @@ def test_numbers_listing_faults_past_the_budget_fail_the_whole_check_naming_it(e
     for case_id, (fault, dummy) in EXHAUSTING.items():
         tasks.append(switch_task("arm " + case_id, emulator, dict(fault, operations=NUMBERS)))
         tasks.append(listing_task(case_id, emulator, judge))
-    tasks += [switch_task("arm repeat_token", emulator, {"repeat_token": True, "operations": NUMBERS}),
-              listing_task("repeat_token", emulator, judge),
-              switch_task("disarm repeat_token", emulator, {"repeat_token": False}),
-              switch_task("arm latency", emulator, {"latency": 3.0, "operations": NUMBERS}),
-              listing_task("read-timeout-always", emulator, dict(judge, aws_config={"read_timeout": 1.0}))]
+    tasks += [
+        switch_task("arm repeat_token", emulator, {"repeat_token": True, "operations": NUMBERS}),
+        listing_task("repeat_token", emulator, judge),
+        switch_task("disarm repeat_token", emulator, {"repeat_token": False}),
+        switch_task("arm latency", emulator, {"latency": 3.0, "operations": NUMBERS}),
+        listing_task("read-timeout-always", emulator, dict(judge, aws_config={"read_timeout": 1.0})),
+    ]
     result = fh.playbook(run_ansible, play(tasks))
     assert result.returncode == 0, result.stdout[-3000:]
     cases = dict((case_id, needle) for case_id, (dummy, needle) in EXHAUSTING.items())
@@ -151,27 +172,39 @@ def test_numbers_listing_faults_past_the_budget_fail_the_whole_check_naming_it(e
     for case_id, needle in cases.items():
         task = result.task(case_id)
         # No verdict from half the data: no compliance, no phone_numbers, no pages.
-        problems.extend("{0}: {1}".format(case_id, problem)
-                        for problem in fh.task_failure_problems(task, "chime:ListPhoneNumbers", needle))
+        problems.extend(
+            "{0}: {1}".format(case_id, problem)
+            for problem in fh.task_failure_problems(task, "chime:ListPhoneNumbers", needle)
+        )
         if task.get("iam_action") != fh.LIST_NUMBERS_ACTION:
             problems.append("{0}: iam_action {1!r}".format(case_id, task.get("iam_action")))
         if case_id in ("forbidden", "unauthorized") and CROSS_CHECK_OFF_HINT not in task.get("msg", ""):
-            problems.append("{0}: the denial does not say how to turn the cross-check off: {1}".format(
-                case_id, task.get("msg")))
+            problems.append(
+                "{0}: the denial does not say how to turn the cross-check off: {1}".format(case_id, task.get("msg"))
+            )
     assert not problems, "\n".join(problems)
     fh.assert_no_traceback(result.stdout + result.stderr)
 
 
-def test_a_denied_numbers_listing_fails_the_role_and_the_inventory_saying_how_to_turn_it_off(emulator, run_ansible,
-                                                                                            tmp_path):
+def test_a_denied_numbers_listing_fails_the_role_and_the_inventory_saying_how_to_turn_it_off(
+    emulator, run_ansible, tmp_path
+):
     emulator.generate(30, seed=83)
     emulator.inject(deny_operations=NUMBERS)
     report_dir = tmp_path / "reports"
-    result = fh.playbook(run_ansible, fh.role_play({
-        "assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 3),
-        "assert_numbers_acquired_endpoint_url": emulator.url, "assert_numbers_acquired_report_dir": str(report_dir)}))
-    message = fh.assert_clean_failure(result, fh.failed_task(result), "chime:ListPhoneNumbers denied",
-                                      CROSS_CHECK_OFF_HINT)
+    result = fh.playbook(
+        run_ansible,
+        fh.role_play(
+            {
+                "assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 3),
+                "assert_numbers_acquired_endpoint_url": emulator.url,
+                "assert_numbers_acquired_report_dir": str(report_dir),
+            }
+        ),
+    )
+    message = fh.assert_clean_failure(
+        result, fh.failed_task(result), "chime:ListPhoneNumbers denied", CROSS_CHECK_OFF_HINT
+    )
     fh.assert_error_report_set(report_dir, "chime:ListPhoneNumbers denied", error_code="ForbiddenException")
     assert fh.role_fact(result)["iam_action"] == fh.LIST_NUMBERS_ACTION
 
@@ -180,8 +213,15 @@ def test_a_denied_numbers_listing_fails_the_role_and_the_inventory_saying_how_to
     assert "chime:ListPhoneNumbers denied" in run.output and CROSS_CHECK_OFF_HINT in run.output, run.output[-3000:]
     fh.assert_no_traceback(run.output)
     # Turned off as the message says, the same account is checked on order history alone.
-    result = fh.playbook(run_ansible, fh.role_play({
-        "assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 3),
-        "assert_numbers_acquired_endpoint_url": emulator.url, "assert_numbers_acquired_current_state": False}))
+    result = fh.playbook(
+        run_ansible,
+        fh.role_play(
+            {
+                "assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 3),
+                "assert_numbers_acquired_endpoint_url": emulator.url,
+                "assert_numbers_acquired_current_state": False,
+            }
+        ),
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "order history" in fh.role_fact(result)["message"], message

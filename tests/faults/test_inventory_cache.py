@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 
 
 def first_listing(cached):
@@ -26,18 +25,21 @@ def first_listing(cached):
 def set_orders(value):
     def poison(cached):
         first_listing(cached)["orders"] = value
+
     return poison
 
 
 def set_numbers(value):
     def poison(cached):
         first_listing(cached)["numbers"] = value
+
     return poison
 
 
 def edit_first_order(**members):
     def poison(cached):
         first_listing(cached)["orders"][0].update(members)
+
     return poison
 
 
@@ -49,12 +51,14 @@ def edit_first_number(**members):
                 del number[key]
             else:
                 number[key] = value
+
     return poison
 
 
 def drop(key):
     def poison(cached):
         del first_listing(cached)[key]
+
     return poison
 
 
@@ -68,8 +72,9 @@ POISONS = {
     "orders-[1]": set_orders([1]),
     "orders-null": set_orders(None),
     "ordered-numbers-a-string": edit_first_order(OrderedPhoneNumbers="+12065550100"),
-    "ordered-number-an-integer": edit_first_order(OrderedPhoneNumbers=[{"E164PhoneNumber": 12065550100,
-                                                                        "Status": "Acquired"}]),
+    "ordered-number-an-integer": edit_first_order(
+        OrderedPhoneNumbers=[{"E164PhoneNumber": 12065550100, "Status": "Acquired"}]
+    ),
     "numbers-a-mapping": set_numbers({"+12065550100": "Unassigned"}),
     "number-without-e164": edit_first_number(E164PhoneNumber=KeyError),
     "number-status-a-list": edit_first_number(Status=["Unassigned"]),
@@ -83,8 +88,14 @@ POISONS = {
 @pytest.mark.parametrize("poison_id", sorted(POISONS))
 def test_a_poisoned_cache_entry_is_listed_again_with_a_warning(emulator, run_ansible, tmp_path, poison_id):
     cache_dir = tmp_path / "cache"
-    options = {"endpoint_url": emulator.url, "current_state": True, "cache": True,
-               "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(cache_dir), "cache_timeout": 3600}
+    options = {
+        "endpoint_url": emulator.url,
+        "current_state": True,
+        "cache": True,
+        "cache_plugin": "ansible.builtin.jsonfile",
+        "cache_connection": str(cache_dir),
+        "cache_timeout": 3600,
+    }
     expected_hosts = set(fh.served_numbers(emulator.orders()))
     run = fh.run_inventory(run_ansible, tmp_path, options)
     assert run.returncode == 0, run.output[-3000:]

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 
 
 def forge_first_token(path, status, body, number, headers):
@@ -24,11 +23,12 @@ def forge_first_token(path, status, body, number, headers):
     page = json.loads(body)
     token = page["NextToken"]
     middle = len(token) // 2
-    page["NextToken"] = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1:]
+    page["NextToken"] = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
     return json.dumps(page).encode("utf-8")
 
 
 # ---- a repeated NextToken ------------------------------------------------------------------------
+
 
 def test_repeated_next_token_is_a_loop_reported_not_followed(emulator, run_ansible):
     emulator.generate(300, seed=21)
@@ -53,9 +53,11 @@ def test_inventory_repeated_next_token_fails_the_source(emulator, run_ansible, t
 def test_role_with_a_looping_listing_fails_with_an_error_set(emulator, run_ansible, tmp_path):
     emulator.generate(300, seed=21)
     report_dir = tmp_path / "reports"
-    role_vars = {"assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 3),
-                 "assert_numbers_acquired_endpoint_url": emulator.url,
-                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    role_vars = {
+        "assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 3),
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_report_dir": str(report_dir),
+    }
     assert fh.playbook(run_ansible, fh.role_play(role_vars)).returncode == 0
     fh.assert_passed_report_set(report_dir)
 
@@ -69,12 +71,14 @@ def test_role_with_a_looping_listing_fails_with_an_error_set(emulator, run_ansib
 
 # ---- tokens the service rejects (400) ------------------------------------------------------------------
 
+
 def test_forged_next_token_gets_400_and_fails_at_once(emulator, run_ansible):
     emulator.generate(300, seed=22)
     with fh.Relay(emulator.url, rewrite=forge_first_token) as relay:
         result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=relay.url))
-    fh.assert_clean_failure(result, task, "chime:ListPhoneNumberOrders failed", "BadRequestException", "HTTP 400",
-                            "Invalid NextToken")
+    fh.assert_clean_failure(
+        result, task, "chime:ListPhoneNumberOrders failed", "BadRequestException", "HTTP 400", "Invalid NextToken"
+    )
     # A 400 is the same answer every time: not retried.
     assert [request[2] for request in relay.requests] == [200, 400]
     assert task["attempts"] == 1
@@ -98,6 +102,7 @@ def test_next_token_expired_by_a_change_mid_listing_fails_clearly(emulator, run_
 
 # ---- an empty first page ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("emulator", [{"generate": 150, "seed": 25}], indirect=True)
 def test_empty_first_page_with_a_next_token_is_followed(emulator, run_ansible):
     emulator.inject(empty_first_page=True)
@@ -113,7 +118,8 @@ def test_inventory_follows_an_empty_first_page(emulator, run_ansible, tmp_path):
     run = fh.run_inventory(run_ansible, tmp_path, {"endpoint_url": emulator.url})
     assert run.returncode == 0, run.output[-3000:]
     assert {host: hostvars["chime_number_status"] for host, hostvars in run.hostvars().items()} == fh.served_numbers(
-        emulator.orders())
+        emulator.orders()
+    )
     assert emulator.stats()["list_requests"] == 3
 
 
@@ -122,6 +128,7 @@ def test_inventory_follows_an_empty_first_page(emulator, run_ansible, tmp_path):
 # The API reference documents NextToken as absent or null on the last page, never "". A loop that takes
 # "" as the end (botocore's generic paginators do) would judge the first pages of the account as all of
 # it. The collection treats "" as a malformed page: retried like one, then a clear failure.
+
 
 @pytest.mark.parametrize("emulator", [{"generate": 350, "seed": 27}], indirect=True)
 @pytest.mark.parametrize("after", [0, 2], ids=["first-page", "third-page"])
@@ -139,8 +146,12 @@ def test_a_transient_empty_next_token_is_retried_and_the_listing_completes(emula
 def test_a_persistent_empty_next_token_fails_clearly_with_no_partial_listing(emulator, run_ansible):
     emulator.inject(empty_string_token=50, after_requests=1)
     result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=3))
-    fh.assert_clean_failure(result, task, "chime:ListPhoneNumberOrders failed after 3 attempt(s)",
-                            "ListPhoneNumberOrders returned an empty NextToken, which the API does not document")
+    fh.assert_clean_failure(
+        result,
+        task,
+        "chime:ListPhoneNumberOrders failed after 3 attempt(s)",
+        "ListPhoneNumberOrders returned an empty NextToken, which the API does not document",
+    )
     assert task["error_code"] == "MalformedResponse"
     assert "documented shape" in task["msg"]
     # Page 1, then page 2 three times: never a page 3 asked for with an empty token.
@@ -159,6 +170,7 @@ def test_inventory_with_a_persistent_empty_next_token_shows_no_host(emulator, ru
 
 
 # ---- 100,000 orders ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("emulator", [{"generate": 100000, "seed": 26}], indirect=True)
@@ -186,8 +198,9 @@ def test_inventory_of_100000_orders_misses_no_page(emulator, run_ansible, tmp_pa
     options = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, number_status=["Processing"])
     run = fh.run_inventory(run_ansible, tmp_path, options, timeout=900)
     assert run.returncode == 0, run.output[-3000:]
-    expected = {number: status for number, status in fh.served_numbers(emulator.orders()).items()
-                if status == "Processing"}
+    expected = {
+        number: status for number, status in fh.served_numbers(emulator.orders()).items() if status == "Processing"
+    }
     assert len(expected) > 10000
     assert {host: variables["chime_number_status"] for host, variables in run.hostvars().items()} == expected
     assert emulator.stats()["by_status"] == {"200": 1011, "429": 2}

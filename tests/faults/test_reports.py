@@ -21,9 +21,8 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 from chime_test_data import api_order  # pylint: disable=import-error
 
 ROLE_README = Path(__file__).resolve().parent.parent.parent / "roles" / "assert_numbers_acquired" / "README.md"
@@ -31,14 +30,21 @@ EXPECTED = ["+12065550100", "+12065550101"]
 
 
 def account():
-    return [api_order("o-1", "2026-04-01T08:00:00.000Z", [("+12065550100", "Acquired"), ("+12065550101", "Acquired")]),
-            api_order("o-2", "2026-04-02T08:00:00.000Z", [("+12065550102", "Acquired")])]
+    return [
+        api_order("o-1", "2026-04-01T08:00:00.000Z", [("+12065550100", "Acquired"), ("+12065550101", "Acquired")]),
+        api_order("o-2", "2026-04-02T08:00:00.000Z", [("+12065550102", "Acquired")]),
+    ]
 
 
 def role_vars(emulator, report_dir, expected=None, **extra):
-    return dict({"assert_numbers_acquired_expected": expected or EXPECTED,
-                 "assert_numbers_acquired_endpoint_url": emulator.url,
-                 "assert_numbers_acquired_report_dir": str(report_dir)}, **extra)
+    return dict(
+        {
+            "assert_numbers_acquired_expected": expected or EXPECTED,
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+        **extra,
+    )
 
 
 FAST = dict(fh.FAST_RETRIES, max_attempts=2)
@@ -92,6 +98,7 @@ def test_a_killed_run_never_writes_reports_afterwards(emulator, run_ansible, tmp
 
 # ---- a report name taken by a directory: never a mixed set -----------------------------------------------
 
+
 @pytest.mark.parametrize("taken", ["report.json", "junit.xml"])
 def test_a_report_name_taken_by_a_directory_leaves_no_mixed_set(emulator, run_ansible, tmp_path, taken):
     # 0.1.0 wrote the new failing junit.xml next to the old summary.md that said PASSED.
@@ -103,10 +110,10 @@ def test_a_report_name_taken_by_a_directory_leaves_no_mixed_set(emulator, run_an
     (report_dir / taken / "keep.txt").write_text("not ours", encoding="utf-8")
 
     # This run judges: +12065550199 is missing, so the verdict is failed.
-    result = fh.playbook(run_ansible, fh.role_play(role_vars(emulator, report_dir, EXPECTED + ["+12065550199"]),
-                                                   FAST))
-    message = fh.assert_clean_failure(result, fh.failed_task(result), str(report_dir / taken),
-                                      "it exists and is a directory")
+    result = fh.playbook(run_ansible, fh.role_play(role_vars(emulator, report_dir, EXPECTED + ["+12065550199"]), FAST))
+    message = fh.assert_clean_failure(
+        result, fh.failed_task(result), str(report_dir / taken), "it exists and is a directory"
+    )
     # The verdict was reached and is kept in the fact, even though its reports could not be written.
     fact = fh.role_fact(result)
     assert (fact["verdict"], fact["missing"]) == ("failed", ["+12065550199"])
@@ -125,18 +132,22 @@ def test_a_taken_report_name_after_a_failed_listing_keeps_the_listing_error(emul
     emulator.inject(deny_operations=["ListPhoneNumberOrders"])
     result = fh.playbook(run_ansible, fh.role_play(role_vars(emulator, report_dir), FAST))
     output = result.stdout + result.stderr
-    message = fh.assert_clean_failure(result, fh.failed_task(result), "chime:ListPhoneNumberOrders denied",
-                                      "ForbiddenException")
+    message = fh.assert_clean_failure(
+        result, fh.failed_task(result), "chime:ListPhoneNumberOrders denied", "ForbiddenException"
+    )
     fh.assert_no_traceback(output)
     assert fh.report_set_names(report_dir) == ["summary.md"]
     # The reports' problem is in the failure message too, not only in a registered result nobody
     # reads: the old PASS set is gone and no error set could replace it.
-    assert str(report_dir / "summary.md") in message and "it exists and is a directory" in message, (
-        "the role's failure message: {0}\nthe check task's registered msg: {1}".format(
-            message, result.task(fh.ROLE_CHECK_TASK).get("msg")))
+    assert (
+        str(report_dir / "summary.md") in message and "it exists and is a directory" in message
+    ), "the role's failure message: {0}\nthe check task's registered msg: {1}".format(
+        message, result.task(fh.ROLE_CHECK_TASK).get("msg")
+    )
 
 
 # ---- an old report that cannot be removed --------------------------------------------------------------
+
 
 def make_unremovable(report_dir, name):
     """Make ``report_dir/name`` impossible to remove: immutable for root (chattr +i), a read-only
@@ -159,8 +170,9 @@ def test_an_unremovable_old_report_gives_a_clear_error_with_the_listing_error(em
     undo = make_unremovable(report_dir, "report.json")
     try:
         url = "http://127.0.0.1:{0}".format(fh.free_closed_port())
-        result = fh.playbook(run_ansible, fh.role_play(role_vars(emulator, report_dir,
-                                                                 assert_numbers_acquired_endpoint_url=url), FAST))
+        result = fh.playbook(
+            run_ansible, fh.role_play(role_vars(emulator, report_dir, assert_numbers_acquired_endpoint_url=url), FAST)
+        )
         output = result.stdout + result.stderr
         task = fh.failed_task(result)
         # The real error, the connection failure, is what the task says, with no traceback.
@@ -172,7 +184,8 @@ def test_an_unremovable_old_report_gives_a_clear_error_with_the_listing_error(em
         # it, since a dashboard will keep showing it.
         message = task["msg"]
         diagnosis = "the role's failure message: {0}\nthe check task's registered msg: {1}".format(
-            message, result.task(fh.ROLE_CHECK_TASK).get("msg"))
+            message, result.task(fh.ROLE_CHECK_TASK).get("msg")
+        )
         assert str(report_dir / "report.json") in message, diagnosis
         assert re.search(r"could not be removed|cannot remove", message), diagnosis
     finally:
@@ -183,14 +196,17 @@ def test_an_unremovable_old_report_gives_a_clear_error_with_the_listing_error(em
 
 # ---- an exception in the listing step -------------------------------------------------------------------
 
+
 def test_a_lone_surrogate_from_the_service_ends_in_a_complete_set_not_the_old_pass(emulator, run_ansible, tmp_path):
     # "\ud800" is valid JSON text for a string no UTF-8 can hold; 0.1.0 raised past the report step,
     # leaving the old PASS. Whatever the run makes of it, the directory holds this run's verdict.
     emulator.set_orders(account())
     report_dir = tmp_path / "reports"
     passed_first(run_ansible, emulator, report_dir)
-    emulator.set_orders(account() + [api_order("broken-\ud800-id", "2026-04-03T08:00:00.000Z",
-                                               [("+12065550101", "Failed")], status="Failed")])
+    emulator.set_orders(
+        account()
+        + [api_order("broken-\ud800-id", "2026-04-03T08:00:00.000Z", [("+12065550101", "Failed")], status="Failed")]
+    )
     result = fh.playbook(run_ansible, fh.role_play(role_vars(emulator, report_dir), FAST))
     output = result.stdout + result.stderr
     assert result.returncode == 2, output[-3000:]
@@ -210,21 +226,28 @@ def test_a_lone_surrogate_from_the_service_ends_in_a_complete_set_not_the_old_pa
 
 # ---- "could not check" is a verdict of its own -----------------------------------------------------------
 
-@pytest.mark.parametrize("override, defaults, needle", [
-    ({"assert_numbers_acquired_expected": ["+12065550100", 12065550101]}, {}, "quote it in YAML"),
-    ({"assert_numbers_acquired_expected": []}, {}, "an empty list would check nothing"),
-    # A listing filter set for the whole action group: a check must see every order.
-    ({}, {"order_status": ["Successful"]}, "order_status cannot be combined with expected"),
-    ({}, {"retry_max_delay": "inf"}, "retry_max_delay must be a number of seconds from 0 to 600"),
-], ids=["integer", "empty", "filter-from-module_defaults", "retry-inf-from-module_defaults"])
-def test_a_refused_input_replaces_the_old_pass_with_an_error_set(emulator, run_ansible, tmp_path, override, defaults,
-                                                                 needle):
+
+@pytest.mark.parametrize(
+    "override, defaults, needle",
+    [
+        ({"assert_numbers_acquired_expected": ["+12065550100", 12065550101]}, {}, "quote it in YAML"),
+        ({"assert_numbers_acquired_expected": []}, {}, "an empty list would check nothing"),
+        # A listing filter set for the whole action group: a check must see every order.
+        ({}, {"order_status": ["Successful"]}, "order_status cannot be combined with expected"),
+        ({}, {"retry_max_delay": "inf"}, "retry_max_delay must be a number of seconds from 0 to 600"),
+    ],
+    ids=["integer", "empty", "filter-from-module_defaults", "retry-inf-from-module_defaults"],
+)
+def test_a_refused_input_replaces_the_old_pass_with_an_error_set(
+    emulator, run_ansible, tmp_path, override, defaults, needle
+):
     emulator.set_orders(account())
     report_dir = tmp_path / "reports"
     passed_first(run_ansible, emulator, report_dir)
     requests = emulator.stats()["requests"]
-    result = fh.playbook(run_ansible, fh.role_play(dict(role_vars(emulator, report_dir), **override),
-                                                   dict(FAST, **defaults)))
+    result = fh.playbook(
+        run_ansible, fh.role_play(dict(role_vars(emulator, report_dir), **override), dict(FAST, **defaults))
+    )
     message = fh.assert_clean_failure(result, fh.failed_task(result), needle)
     fh.assert_error_report_set(report_dir, needle)
     fact = fh.role_fact(result)
@@ -232,15 +255,26 @@ def test_a_refused_input_replaces_the_old_pass_with_an_error_set(emulator, run_a
     assert emulator.stats()["requests"] == requests
 
 
-@pytest.mark.parametrize("fault, needle, error_code", [
-    ({"deny_operations": ["ListPhoneNumbers"]}, "chime:ListPhoneNumbers denied", "ForbiddenException"),
-    ({"fail_503": 10, "operations": ["ListPhoneNumberOrders"]}, "ServiceUnavailableException (HTTP 503)",
-     "ServiceUnavailableException"),
-    ({"empty_string_token": 10, "operations": ["ListPhoneNumbers"]}, "returned an empty NextToken",
-     "MalformedResponse"),
-], ids=["numbers-denied", "orders-503", "numbers-empty-token"])
-def test_a_failed_listing_replaces_the_old_pass_with_an_error_set(emulator, run_ansible, tmp_path, fault, needle,
-                                                                  error_code):
+@pytest.mark.parametrize(
+    "fault, needle, error_code",
+    [
+        ({"deny_operations": ["ListPhoneNumbers"]}, "chime:ListPhoneNumbers denied", "ForbiddenException"),
+        (
+            {"fail_503": 10, "operations": ["ListPhoneNumberOrders"]},
+            "ServiceUnavailableException (HTTP 503)",
+            "ServiceUnavailableException",
+        ),
+        (
+            {"empty_string_token": 10, "operations": ["ListPhoneNumbers"]},
+            "returned an empty NextToken",
+            "MalformedResponse",
+        ),
+    ],
+    ids=["numbers-denied", "orders-503", "numbers-empty-token"],
+)
+def test_a_failed_listing_replaces_the_old_pass_with_an_error_set(
+    emulator, run_ansible, tmp_path, fault, needle, error_code
+):
     emulator.set_orders(account())
     report_dir = tmp_path / "reports"
     passed_first(run_ansible, emulator, report_dir)
@@ -254,6 +288,7 @@ def test_a_failed_listing_replaces_the_old_pass_with_an_error_set(emulator, run_
 
 # ---- the role README's rescue example, as written ----------------------------------------------------
 
+
 def readme_rescue_example():
     """The YAML of the README's "Keeping going after a failure" example, exactly as documented."""
     text = ROLE_README.read_text(encoding="utf-8")
@@ -263,10 +298,14 @@ def readme_rescue_example():
     return rescue[0]
 
 
-@pytest.mark.parametrize("fault, error_code", [
-    ({"deny_operations": ["ListPhoneNumberOrders"]}, "ForbiddenException"),
-    ({"unauthorized": 2}, "UnauthorizedClientException"),
-], ids=["denied-403", "unauthorized-401"])
+@pytest.mark.parametrize(
+    "fault, error_code",
+    [
+        ({"deny_operations": ["ListPhoneNumberOrders"]}, "ForbiddenException"),
+        ({"unauthorized": 2}, "UnauthorizedClientException"),
+    ],
+    ids=["denied-403", "unauthorized-401"],
+)
 def test_the_readme_rescue_example_works_when_the_listing_fails(emulator, run_ansible, tmp_path, fault, error_code):
     # 0.1.0: the fact was never set when the listing failed, so the README's own rescue died with
     # "'assert_numbers_acquired_result' is undefined" and hid the real 403.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
 ANSIBLE_CORE = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split(".")[:2])
@@ -37,13 +38,18 @@ def echo_canonical_request(path, status, body, number, headers):
     if status != 403:
         return body
     token = {name.lower(): value for name, value in headers.items()}.get("x-amz-security-token", "")
-    canonical = "GET\n{0}\n\nhost:{1}\nx-amz-date:{2}\nx-amz-security-token:{3}\n\nhost;x-amz-date;" \
-                "x-amz-security-token\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".format(
-                    path.partition("?")[0], headers.get("Host", ""), headers.get("X-Amz-Date", ""), token)
-    message = ("The request signature we calculated does not match the signature you provided. Check your AWS "
-               "Secret Access Key and signing method. Consult the service documentation for details.\n\n"
-               "The Canonical String for this request should have been\n'{0}'\n\nThe String-to-Sign should have "
-               "been\n'AWS4-HMAC-SHA256\n...'\n").format(canonical)
+    canonical = (
+        "GET\n{0}\n\nhost:{1}\nx-amz-date:{2}\nx-amz-security-token:{3}\n\nhost;x-amz-date;"
+        "x-amz-security-token\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".format(
+            path.partition("?")[0], headers.get("Host", ""), headers.get("X-Amz-Date", ""), token
+        )
+    )
+    message = (
+        "The request signature we calculated does not match the signature you provided. Check your AWS "
+        "Secret Access Key and signing method. Consult the service documentation for details.\n\n"
+        "The Canonical String for this request should have been\n'{0}'\n\nThe String-to-Sign should have "
+        "been\n'AWS4-HMAC-SHA256\n...'\n"
+    ).format(canonical)
     return json.dumps({"message": message}).encode("utf-8")
 
 
@@ -93,8 +99,9 @@ def junit_text(tmp_path):
     return "".join(path.read_text(encoding="utf-8") for path in files)
 
 
-def test_module_leaks_no_secret_at_vvvv_through_success_and_failure(verifying_emulator, run_ansible, aws_env,
-                                                                    tmp_path, leak_env):
+def test_module_leaks_no_secret_at_vvvv_through_success_and_failure(
+    verifying_emulator, run_ansible, aws_env, tmp_path, leak_env
+):
     playbook = """
 - name: Secrets stay secret (module)
   hosts: localhost
@@ -159,13 +166,18 @@ def test_module_leaks_no_secret_at_vvvv_through_success_and_failure(verifying_em
     assert assert_secrets_nowhere(aws_env, tmp_path, output) >= 3
 
 
-def test_inventory_leaks_no_secret_at_vvvv_with_a_cache(verifying_emulator, run_ansible, aws_env, tmp_path,
-                                                        leak_env):
+def test_inventory_leaks_no_secret_at_vvvv_with_a_cache(verifying_emulator, run_ansible, aws_env, tmp_path, leak_env):
     cache_dir = tmp_path / "inventory-cache"
     # Literal keys in the source file, the way people do write them (the file is an input).
-    options = {"endpoint_url": verifying_emulator.url, "access_key": aws_env["AWS_ACCESS_KEY_ID"],
-               "secret_key": aws_env["AWS_SECRET_ACCESS_KEY"], "session_token": aws_env["AWS_SESSION_TOKEN"],
-               "cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(cache_dir)}
+    options = {
+        "endpoint_url": verifying_emulator.url,
+        "access_key": aws_env["AWS_ACCESS_KEY_ID"],
+        "secret_key": aws_env["AWS_SECRET_ACCESS_KEY"],
+        "session_token": aws_env["AWS_SESSION_TOKEN"],
+        "cache": True,
+        "cache_plugin": "ansible.builtin.jsonfile",
+        "cache_connection": str(cache_dir),
+    }
     run = fh.run_inventory(run_ansible, tmp_path, options, "-vvvv", env=leak_env)
     assert run.returncode == 0, run.output[-3000:]
     assert len(run.hostvars()) == 450
@@ -183,8 +195,16 @@ def test_inventory_leaks_no_secret_at_vvvv_with_a_cache(verifying_emulator, run_
       run_once: true
 """
     source = tmp_path / "faults.chime_phone_numbers.yml"
-    result = fh.playbook(run_ansible, playbook, "-i", str(source), "-vvvv", "--flush-cache", json_output=False,
-                         env=dict(leak_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true"))
+    result = fh.playbook(
+        run_ansible,
+        playbook,
+        "-i",
+        str(source),
+        "-vvvv",
+        "--flush-cache",
+        json_output=False,
+        env=dict(leak_env, ANSIBLE_INVENTORY_UNPARSED_FAILED="true"),
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
 
     # A refused listing, with the canonical request (and so the token) in the service's message.
@@ -193,33 +213,42 @@ def test_inventory_leaks_no_secret_at_vvvv_with_a_cache(verifying_emulator, run_
         refused = fh.run_inventory(run_ansible, tmp_path, failing, "-vvvv", env=leak_env)
     assert refused.returncode != 0
     assert "InvalidSignatureException" in refused.output
-    assert assert_secrets_nowhere(aws_env, tmp_path, run.output, result.stdout + result.stderr,
-                                  refused.output) >= 3
+    assert assert_secrets_nowhere(aws_env, tmp_path, run.output, result.stdout + result.stderr, refused.output) >= 3
 
 
-def test_role_leaks_no_secret_at_vvvv_in_output_log_junit_or_reports(verifying_emulator, run_ansible, aws_env,
-                                                                     tmp_path, leak_env):
-    numbers = sorted(number for number, status in fh.served_numbers(verifying_emulator.orders()).items()
-                     if status == "Acquired")
+def test_role_leaks_no_secret_at_vvvv_in_output_log_junit_or_reports(
+    verifying_emulator, run_ansible, aws_env, tmp_path, leak_env
+):
+    numbers = sorted(
+        number for number, status in fh.served_numbers(verifying_emulator.orders()).items() if status == "Acquired"
+    )
     report_dir = tmp_path / "reports"
-    passing_vars = {"assert_numbers_acquired_expected": numbers[:40],
-                    "assert_numbers_acquired_endpoint_url": verifying_emulator.url,
-                    "assert_numbers_acquired_report_dir": str(report_dir / "pass")}
+    passing_vars = {
+        "assert_numbers_acquired_expected": numbers[:40],
+        "assert_numbers_acquired_endpoint_url": verifying_emulator.url,
+        "assert_numbers_acquired_report_dir": str(report_dir / "pass"),
+    }
     # Credentials as module_defaults of the action group, templated from the environment.
-    defaults = {"access_key": "{{ lookup('ansible.builtin.env', 'AWS_ACCESS_KEY_ID') }}",
-                "secret_key": "{{ lookup('ansible.builtin.env', 'AWS_SECRET_ACCESS_KEY') }}",
-                "session_token": "{{ lookup('ansible.builtin.env', 'AWS_SESSION_TOKEN') }}"}
+    defaults = {
+        "access_key": "{{ lookup('ansible.builtin.env', 'AWS_ACCESS_KEY_ID') }}",
+        "secret_key": "{{ lookup('ansible.builtin.env', 'AWS_SECRET_ACCESS_KEY') }}",
+        "session_token": "{{ lookup('ansible.builtin.env', 'AWS_SESSION_TOKEN') }}",
+    }
     result = fh.playbook(run_ansible, fh.role_play(passing_vars, defaults), "-vvvv", json_output=False, env=leak_env)
     first_output = result.stdout + result.stderr
     assert result.returncode == 0, first_output[-3000:]
     assert sorted(path.name for path in (report_dir / "pass").iterdir()) == ["junit.xml", "report.json", "summary.md"]
 
     with fh.Relay(verifying_emulator.url, rewrite=echo_canonical_request) as relay:
-        refused_vars = dict(passing_vars, assert_numbers_acquired_endpoint_url=relay.url,
-                            assert_numbers_acquired_report_dir=str(report_dir / "refused"))
+        refused_vars = dict(
+            passing_vars,
+            assert_numbers_acquired_endpoint_url=relay.url,
+            assert_numbers_acquired_report_dir=str(report_dir / "refused"),
+        )
         refused_defaults = dict(defaults, secret_key="voiceops-FAKE-wrong-secret")
-        refused = fh.playbook(run_ansible, fh.role_play(refused_vars, refused_defaults), "-vvvv", json_output=False,
-                              env=leak_env)
+        refused = fh.playbook(
+            run_ansible, fh.role_play(refused_vars, refused_defaults), "-vvvv", json_output=False, env=leak_env
+        )
     refused_output = refused.stdout + refused.stderr
     assert refused.returncode == 2
     assert "InvalidSignatureException" in refused_output
@@ -238,9 +267,9 @@ def test_role_leaks_no_secret_at_vvvv_in_output_log_junit_or_reports(verifying_e
 # User info in an endpoint URL is a credential (a proxy's password, a token as the user name). botocore
 # repeats the URL in its exception texts, which 0.1.0 copied into messages, warnings and the log.
 URL_USER = "chimeurluser7"
-URL_PASSWORD = "S3cr3t%21URL-pass"          # percent-encoded, as a URL carries it
+URL_PASSWORD = "S3cr3t%21URL-pass"  # percent-encoded, as a URL carries it
 URL_PASSWORD_DECODED = "S3cr3t!URL-pass"
-URL_TOKEN = "voiceopsURLTOKEN9"             # a token given as the user name alone
+URL_TOKEN = "voiceopsURLTOKEN9"  # a token given as the user name alone
 URL_SECRETS = (URL_USER, URL_PASSWORD, URL_PASSWORD_DECODED, URL_TOKEN)
 
 
@@ -258,7 +287,8 @@ def url_endpoints(closed_port, emulator_url):
 def assert_no_url_secret(where, text):
     for secret in URL_SECRETS:
         assert secret not in text and secret not in fh.flatten(text), "{0!r} is in {1}:\n{2}".format(
-            secret, where, text[max(0, text.find(secret) - 1500):text.find(secret) + 500])
+            secret, where, text[max(0, text.find(secret) - 1500) : text.find(secret) + 500]
+        )
 
 
 def assert_no_url_secret_in_files(directory):
@@ -321,8 +351,13 @@ def test_module_never_shows_url_credentials(emulator, run_ansible, tmp_path, ver
     endpoints = url_endpoints(port, emulator.url)
     log = tmp_path / "ansible.log"
     text = URL_MODULE_PLAY.format(module=fh.MODULE)
-    result = fh.playbook(run_ansible, text, *verbosity, json_output=False,
-                         env={"ANSIBLE_LOG_PATH": str(log), "CHIME_TEST_ENDPOINTS": json.dumps(endpoints)})
+    result = fh.playbook(
+        run_ansible,
+        text,
+        *verbosity,
+        json_output=False,
+        env={"ANSIBLE_LOG_PATH": str(log), "CHIME_TEST_ENDPOINTS": json.dumps(endpoints)},
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     # The failures were shown, naming the endpoint without its user info.
@@ -375,8 +410,7 @@ def test_role_never_shows_url_credentials_in_output_log_or_reports(emulator, run
     emulator.inject(forbidden=2)
     port = fh.free_closed_port()
     report_root = tmp_path / "reports"
-    (tmp_path / "check.yml").write_text(ROLE_URL_TASKS.format(role=fh.ROLE, report_root=report_root),
-                                        encoding="utf-8")
+    (tmp_path / "check.yml").write_text(ROLE_URL_TASKS.format(role=fh.ROLE, report_root=report_root), encoding="utf-8")
     log = tmp_path / "ansible.log"
     env = {"ANSIBLE_LOG_PATH": str(log), "CHIME_TEST_ENDPOINTS": json.dumps(url_endpoints(port, emulator.url))}
     result = fh.playbook(run_ansible, ROLE_URL_PLAY, *verbosity, json_output=False, env=env)
@@ -405,8 +439,14 @@ def test_inventory_warnings_never_show_url_credentials(emulator, run_ansible, tm
         sources += ["-i", str(fh.write_inventory_source(tmp_path, options, name=name + ".chime_phone_numbers.yml"))]
     log = tmp_path / "ansible.log"
     # unparsed_is_failed off: each failing source is a warning, and every source is tried.
-    result = run_ansible("ansible-inventory", *sources, "--list", *verbosity, timeout=fh.COMMAND_TIMEOUT,
-                         env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "false", "ANSIBLE_LOG_PATH": str(log)})
+    result = run_ansible(
+        "ansible-inventory",
+        *sources,
+        "--list",
+        *verbosity,
+        timeout=fh.COMMAND_TIMEOUT,
+        env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "false", "ANSIBLE_LOG_PATH": str(log)},
+    )
     output = result.stdout + result.stderr
     flat = fh.flatten(output)
     assert flat.count("connection failed") >= 3 and "ForbiddenException" in flat, flat[-3000:]

@@ -15,26 +15,32 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 
 EMULATOR_SCRIPT = str(Path(__file__).resolve().parent.parent / "emulator" / "chime_emulator.py")
 
 
 # ---- the emulator binds loopback only ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
 def test_emulator_refuses_a_non_loopback_address_from_python(host):
-    from chime_emulator import ChimeEmulator, EmulatorConfigError  # pylint: disable=import-error,import-outside-toplevel
+    from chime_emulator import ChimeEmulator  # pylint: disable=import-error,import-outside-toplevel
+    from chime_emulator import EmulatorConfigError
 
     with pytest.raises(EmulatorConfigError, match="refusing to bind non-loopback address"):
         ChimeEmulator(host=host)
 
 
 def test_emulator_refuses_a_non_loopback_address_from_the_command_line():
-    proc = subprocess.run([sys.executable, EMULATOR_SCRIPT, "--host", "0.0.0.0", "--port", "0"],
-                          capture_output=True, text=True, timeout=30, check=False)
+    proc = subprocess.run(
+        [sys.executable, EMULATOR_SCRIPT, "--host", "0.0.0.0", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "refusing to bind non-loopback address '0.0.0.0'" in proc.stderr
@@ -45,7 +51,10 @@ def test_emulator_refuses_a_non_loopback_address_from_the_command_line():
 def test_emulator_binds_a_non_loopback_address_only_when_told():
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
         [sys.executable, EMULATOR_SCRIPT, "--host", "0.0.0.0", "--port", "0", "--allow-non-loopback"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first_line = proc.stdout.readline().strip()
     finally:
@@ -62,6 +71,7 @@ def test_emulator_accepts_localhost_by_name():
 
 
 # ---- TLS certificate verification ------------------------------------------------------------------------
+
 
 @pytest.fixture
 def tls_emulator(emulator, tls_certificate):
@@ -108,13 +118,15 @@ def test_inventory_verifies_tls_and_trusts_aws_ca_bundle(tls_emulator, run_ansib
     fh.assert_no_traceback(run.output)
     assert emulator.stats()["requests"] == 0
 
-    run = fh.run_inventory(run_ansible, tmp_path, {"endpoint_url": front.url},
-                           env={"AWS_CA_BUNDLE": str(tls_certificate[0])})
+    run = fh.run_inventory(
+        run_ansible, tmp_path, {"endpoint_url": front.url}, env={"AWS_CA_BUNDLE": str(tls_certificate[0])}
+    )
     assert run.returncode == 0, run.output[-3000:]
     assert set(run.hostvars()) == set(fh.served_numbers(emulator.orders()))
 
 
 # ---- the emulator's control API refuses what a web page can send (issue 11, defect 9) ------------------
+
 
 def raw_exchange(url, request, timeout=10):
     """Send ``request`` bytes to the emulator at ``url`` on a fresh connection; return the whole reply."""
@@ -141,17 +153,23 @@ def test_a_web_page_cannot_inject_faults_and_bad_framing_is_a_400(emulator_proce
     # A page open in the developer's browser may POST cross-origin without a preflight only as a
     # "simple request": text/plain, with the browser's Origin header. Sent byte for byte here.
     body = b'{"throttle": 1000, "deny_operations": ["ListPhoneNumberOrders"]}'
-    browser_post = (b"POST /_emulator/inject HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://attacker.example\r\n"
-                    b"Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + str(len(body)).encode() +
-                    b"\r\nConnection: close\r\n\r\n" + body)
+    browser_post = (
+        b"POST /_emulator/inject HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://attacker.example\r\n"
+        b"Content-Type: text/plain;charset=UTF-8\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\nConnection: close\r\n\r\n"
+        + body
+    )
     assert reply_status(raw_exchange(emulator_process.url, browser_post)) in (403, 415)
     # The same without Origin (a form or an old client): still not JSON, still refused.
     plain_post = browser_post.replace(b"Origin: http://attacker.example\r\n", b"")
     assert reply_status(raw_exchange(emulator_process.url, plain_post)) == 415
     # A Content-Length that is not a number, on the control API and on the service API.
-    for request in (b"POST /_emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: 12abc\r\n\r\n{}",
-                    b"GET /phone-number-orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n"):
+    for request in (
+        b"POST /_emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 12abc\r\n\r\n{}",
+        b"GET /phone-number-orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n",
+    ):
         reply = raw_exchange(emulator_process.url, request)
         assert reply_status(reply) == 400 and b"Connection: close" in reply, reply[:300]
 

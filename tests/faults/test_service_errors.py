@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 
 # fault -> (the words the failure message must contain, the error_code returned)
 SERVER_FAULTS = {
@@ -131,9 +130,11 @@ def test_role_with_a_page_missing_its_orders_fails_with_an_error_set(emulator, r
     # If the role read that page as "no orders", every number on it would be reported missing
     # (or, with a different page, a pass would rest on half the account).
     report_dir = tmp_path / "reports"
-    role_vars = {"assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 5),
-                 "assert_numbers_acquired_report_dir": str(report_dir),
-                 "assert_numbers_acquired_endpoint_url": emulator.url}
+    role_vars = {
+        "assert_numbers_acquired_expected": fh.acquired_numbers(emulator.orders(), 5),
+        "assert_numbers_acquired_report_dir": str(report_dir),
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+    }
     defaults = dict(fh.FAST_RETRIES, max_attempts=2)
     result = fh.playbook(run_ansible, fh.role_play(role_vars, defaults))
     assert result.returncode == 0, result.stdout[-3000:]
@@ -143,8 +144,11 @@ def test_role_with_a_page_missing_its_orders_fails_with_an_error_set(emulator, r
     emulator.inject(missing_key=100, after_requests=1, operations=["ListPhoneNumberOrders"])
     result = fh.playbook(run_ansible, fh.role_play(role_vars, defaults))
     fh.assert_clean_failure(result, fh.failed_task(result), "without a PhoneNumberOrders list")
-    fh.assert_error_report_set(report_dir, "ListPhoneNumberOrders returned a page without a PhoneNumberOrders list",
-                               error_code="MalformedResponse")
+    fh.assert_error_report_set(
+        report_dir,
+        "ListPhoneNumberOrders returned a page without a PhoneNumberOrders list",
+        error_code="MalformedResponse",
+    )
     assert fh.role_fact(result)["verdict"] == "error"
 
 
@@ -155,8 +159,9 @@ def test_junit_callback_reports_the_message_of_a_failed_task_not_a_traceback(emu
     emulator.inject(forbidden=1)
     junit_dir = tmp_path / "junit"
     env = {"ANSIBLE_CALLBACKS_ENABLED": "ansible.builtin.junit", "JUNIT_OUTPUT_DIR": str(junit_dir)}
-    result = fh.playbook(run_ansible, fh.module_play({"endpoint_url": emulator.url}), "-vvv", json_output=False,
-                         env=env)
+    result = fh.playbook(
+        run_ansible, fh.module_play({"endpoint_url": emulator.url}), "-vvv", json_output=False, env=env
+    )
     assert result.returncode == 2
     [report] = list(junit_dir.glob("*.xml"))
     cases = [case for case in ElementTree.parse(str(report)).getroot().iter("testcase") if fh.TASK in case.get("name")]
@@ -173,8 +178,15 @@ def test_inventory_never_caches_a_failed_listing(emulator, run_ansible, tmp_path
     emulator.generate(150, seed=16)
     emulator.inject(fail_503=100, after_requests=1)
     cache_dir = tmp_path / "cache"
-    options = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2, cache=True,
-                   cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache_dir), cache_timeout=3600)
+    options = dict(
+        fh.FAST_RETRIES,
+        endpoint_url=emulator.url,
+        max_attempts=2,
+        cache=True,
+        cache_plugin="ansible.builtin.jsonfile",
+        cache_connection=str(cache_dir),
+        cache_timeout=3600,
+    )
     run = fh.run_inventory(run_ansible, tmp_path, options)
     assert run.returncode != 0
     assert not cache_dir.exists() or not list(cache_dir.iterdir())
@@ -215,11 +227,15 @@ def test_unknown_error_codes_are_retried_by_http_status_alone(emulator, run_ansi
     for status in NOT_RETRIED_STATUSES:
         emulator.inject(http_error=unknown_code(status, 1), after_requests=after)
         after += 1
-    cases = {"recover-{0}".format(status): dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=3)
-             for status in RETRIED_STATUSES}
+    cases = {
+        "recover-{0}".format(status): dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=3)
+        for status in RETRIED_STATUSES
+    }
     cases["exhausted-502"] = dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=2)
-    cases.update(("refused-{0}".format(status), dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=5))
-                 for status in NOT_RETRIED_STATUSES)
+    cases.update(
+        ("refused-{0}".format(status), dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=5))
+        for status in NOT_RETRIED_STATUSES
+    )
     result = fh.playbook(run_ansible, fh.cases_play(cases))
     assert result.returncode == 0, result.stdout[-3000:]
     served = [fh.expected_order(order) for order in emulator.orders()]

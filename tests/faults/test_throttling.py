@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import concurrent.futures
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 
 
 def throttled_counts(emulator):
@@ -24,6 +23,7 @@ def throttled_counts(emulator):
 
 
 # ---- module -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("emulator", [{"generate": 250, "seed": 1}], indirect=True)
 @pytest.mark.parametrize("throttled", [1, 5])
@@ -43,8 +43,13 @@ def test_throttling_below_the_retry_budget_returns_every_order(emulator, run_ans
 def test_throttling_at_or_above_the_retry_budget_fails_after_exactly_max_attempts(emulator, run_ansible, throttled):
     emulator.inject(throttle=throttled)
     result, task = fh.run_module(run_ansible, dict(fh.FAST_RETRIES, endpoint_url=emulator.url, max_attempts=6))
-    fh.assert_clean_failure(result, task, "chime:ListPhoneNumberOrders failed after 6 attempt(s)",
-                            "ThrottledClientException (HTTP 429)", "max_attempts")
+    fh.assert_clean_failure(
+        result,
+        task,
+        "chime:ListPhoneNumberOrders failed after 6 attempt(s)",
+        "ThrottledClientException (HTTP 429)",
+        "max_attempts",
+    )
     assert (task["error_code"], task["http_status"], task["attempts"]) == ("ThrottledClientException", 429, 6)
     assert throttled_counts(emulator) == (6, {"429": 6})
 
@@ -60,7 +65,8 @@ def test_throttling_mid_way_through_a_50_page_listing_loses_nothing(emulator, ru
     served = emulator.orders()
     assert task["pages"] == 50
     assert [order["phone_number_order_id"] for order in task["phone_number_orders"]] == [
-        order["PhoneNumberOrderId"] for order in served]
+        order["PhoneNumberOrderId"] for order in served
+    ]
     assert task["phone_number_orders"] == [fh.expected_order(order) for order in served]
     numbers = fh.served_numbers(served)
     assert [(entry["e164_phone_number"], entry["status"]) for entry in task["phone_numbers"]] == sorted(numbers.items())
@@ -82,10 +88,12 @@ def test_total_wait_is_bounded_by_retry_max_delay(emulator, run_ansible):
     span = relay.requests[-1][0] - relay.requests[0][0]
     max_total_wait = 5 * 0.1
     assert span <= max_total_wait + 3.0, "the retries took {0:.1f} s; the waits may add up to {1} s".format(
-        span, max_total_wait)
+        span, max_total_wait
+    )
 
 
 # ---- inventory plugin -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("emulator", [{"generate": 120, "seed": 3}], indirect=True)
 def test_inventory_absorbs_throttling_below_its_budget(emulator, run_ansible, tmp_path):
@@ -94,7 +102,8 @@ def test_inventory_absorbs_throttling_below_its_budget(emulator, run_ansible, tm
     assert run.returncode == 0, run.output[-3000:]
     hostvars = run.hostvars()
     assert {host: variables["chime_number_status"] for host, variables in hostvars.items()} == fh.served_numbers(
-        emulator.orders())
+        emulator.orders()
+    )
     assert throttled_counts(emulator) == (4, {"200": 2, "429": 2})
 
 
@@ -124,8 +133,14 @@ def test_inventory_one_throttled_region_fails_the_whole_source(emulator, run_ans
     emulator.generate(30, api="chime-sdk-voice", region="us-east-1", seed=4)
     emulator.generate(30, api="chime-sdk-voice", region="us-west-2", seed=5)
     emulator.inject(throttle=50, region="us-west-2")
-    options = dict(fh.FAST_RETRIES, endpoint_url=emulator.url + "/chime-sdk-voice", api="chime_sdk_voice",
-                   regions=["us-east-1", "us-west-2"], strict=False, max_attempts=2)
+    options = dict(
+        fh.FAST_RETRIES,
+        endpoint_url=emulator.url + "/chime-sdk-voice",
+        api="chime_sdk_voice",
+        regions=["us-east-1", "us-west-2"],
+        strict=False,
+        max_attempts=2,
+    )
     run = fh.run_inventory(run_ansible, tmp_path, options)
     assert run.returncode != 0
     assert "region us-west-2" in run.output and "ThrottledClientException" in run.output
@@ -135,12 +150,16 @@ def test_inventory_one_throttled_region_fails_the_whole_source(emulator, run_ans
 
 # ---- role ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("emulator", [{"generate": 150, "seed": 6}], indirect=True)
 def test_role_passes_through_throttling_and_fails_clearly_past_the_budget(emulator, run_ansible, tmp_path):
     acquired = fh.acquired_numbers(emulator.orders(), 20)
     report_dir = tmp_path / "reports"
-    role_vars = {"assert_numbers_acquired_expected": acquired, "assert_numbers_acquired_report_dir": str(report_dir),
-                 "assert_numbers_acquired_endpoint_url": emulator.url}
+    role_vars = {
+        "assert_numbers_acquired_expected": acquired,
+        "assert_numbers_acquired_report_dir": str(report_dir),
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+    }
     # The role has no retry variables of its own: module_defaults of the action group set them.
     defaults = dict(fh.FAST_RETRIES, max_attempts=4)
     # The role lists the account's numbers too, concurrently: the 429s are aimed at the orders
@@ -159,21 +178,22 @@ def test_role_passes_through_throttling_and_fails_clearly_past_the_budget(emulat
     result = fh.playbook(run_ansible, fh.role_play(role_vars, defaults))
     fh.assert_clean_failure(result, fh.failed_task(result), "failed after 4 attempt(s)", "ThrottledClientException")
     # The role stopped at the listing: the reports say "could not check", and the first run's PASS is gone.
-    fh.assert_error_report_set(report_dir, "chime:ListPhoneNumberOrders failed after 4 attempt(s)",
-                               error_code="ThrottledClientException")
+    fh.assert_error_report_set(
+        report_dir, "chime:ListPhoneNumberOrders failed after 4 attempt(s)", error_code="ThrottledClientException"
+    )
     stats = emulator.stats()
     assert (stats["list_requests"], stats["by_status"]["429"]) == (4, 4)
 
 
 # ---- concurrency ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("emulator", [{"generate": 400, "seed": 8}], indirect=True)
 def test_8_concurrent_playbook_runs_against_one_throttling_emulator_all_get_complete_data(emulator, run_ansible):
     # 40 throttled answers shared by 8 runs of 5 pages each: whichever run meets them retries.
     # max_attempts=41 means even a run that met every single 429 in a row would succeed.
     emulator.inject(throttle=40)
-    params = dict(endpoint_url=emulator.url, max_attempts=41, retry_base_delay=0.02, retry_max_delay=0.2,
-                  page_size=99)
+    params = dict(endpoint_url=emulator.url, max_attempts=41, retry_base_delay=0.02, retry_max_delay=0.2, page_size=99)
     text = fh.module_play(params)
 
     def one_run(index):
@@ -205,21 +225,31 @@ def test_get_phone_number_order_is_retried_through_throttling(emulator, run_ansi
     assert (stats["get_requests"], stats["by_status"]) == (4, {"200": 2, "429": 2})
 
 
-def test_role_waiting_for_processing_numbers_fails_when_a_later_poll_is_throttled_out(emulator, run_ansible,
-                                                                                      tmp_path):
+def test_role_waiting_for_processing_numbers_fails_when_a_later_poll_is_throttled_out(emulator, run_ansible, tmp_path):
     # Poll 1 sees the number Processing; poll 2 is throttled past the budget. The role must fail
     # on poll 2, not judge (or report) poll 1's listing as if it were the answer.
-    emulator.set_orders([{"PhoneNumberOrderId": "order-1", "ProductType": "VoiceConnector", "Status": "Processing",
-                          "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": "Processing"}],
-                          "CreatedTimestamp": "2026-01-01T00:00:00.000Z",
-                          "UpdatedTimestamp": "2026-01-01T00:00:00.000Z"}])
+    emulator.set_orders(
+        [
+            {
+                "PhoneNumberOrderId": "order-1",
+                "ProductType": "VoiceConnector",
+                "Status": "Processing",
+                "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": "Processing"}],
+                "CreatedTimestamp": "2026-01-01T00:00:00.000Z",
+                "UpdatedTimestamp": "2026-01-01T00:00:00.000Z",
+            }
+        ]
+    )
     # Poll 1 is two requests (orders and numbers, one page each); from poll 2 on every orders request is a 429.
     emulator.inject(throttle=100, after_requests=2, operations=["ListPhoneNumberOrders"])
     report_dir = tmp_path / "reports"
-    role_vars = {"assert_numbers_acquired_expected": ["+12065550100"],
-                 "assert_numbers_acquired_endpoint_url": emulator.url,
-                 "assert_numbers_acquired_wait_timeout": 30, "assert_numbers_acquired_poll_interval": 1,
-                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    role_vars = {
+        "assert_numbers_acquired_expected": ["+12065550100"],
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_wait_timeout": 30,
+        "assert_numbers_acquired_poll_interval": 1,
+        "assert_numbers_acquired_report_dir": str(report_dir),
+    }
     result = fh.playbook(run_ansible, fh.role_play(role_vars, dict(fh.FAST_RETRIES, max_attempts=2)))
     fh.assert_clean_failure(result, fh.failed_task(result), "failed after 2 attempt(s)", "ThrottledClientException")
     # Poll 1's "processing" is never published as the verdict: the set says could not check.

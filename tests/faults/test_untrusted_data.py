@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import fault_harness as fh  # pylint: disable=import-error
+import pytest
 
 CONTROL = "control"
 
@@ -83,23 +82,50 @@ def poisoned_account(payloads):
     poisoned E164PhoneNumber is an unexpected number. Which payload reaches which message is noted
     per order.
     """
-    def order(order_id, numbers, status="Successful", product_type="VoiceConnector", updated="2026-03-01T10:00:00.000Z",
-              order_type="New"):
-        return {"CreatedTimestamp": "2026-02-27T10:00:00.000Z", "OrderType": order_type,
-                "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status}
-                                        for e164, number_status in numbers],
-                "PhoneNumberOrderId": order_id, "ProductType": product_type, "Status": status,
-                "UpdatedTimestamp": updated}
+
+    def order(
+        order_id,
+        numbers,
+        status="Successful",
+        product_type="VoiceConnector",
+        updated="2026-03-01T10:00:00.000Z",
+        order_type="New",
+    ):
+        return {
+            "CreatedTimestamp": "2026-02-27T10:00:00.000Z",
+            "OrderType": order_type,
+            "OrderedPhoneNumbers": [
+                {"E164PhoneNumber": e164, "Status": number_status} for e164, number_status in numbers
+            ],
+            "PhoneNumberOrderId": order_id,
+            "ProductType": product_type,
+            "Status": status,
+            "UpdatedTimestamp": updated,
+        }
 
     def held(e164, status="Unassigned", **members):
-        return dict({"E164PhoneNumber": e164, "PhoneNumberId": e164, "ProductType": "VoiceConnector",
-                     "Status": status, "Type": "Local", "Country": "US", "CreatedTimestamp": "2026-03-01T10:00:00Z",
-                     "UpdatedTimestamp": "2026-03-01T10:00:00Z"}, **members)
+        return dict(
+            {
+                "E164PhoneNumber": e164,
+                "PhoneNumberId": e164,
+                "ProductType": "VoiceConnector",
+                "Status": status,
+                "Type": "Local",
+                "Country": "US",
+                "CreatedTimestamp": "2026-03-01T10:00:00Z",
+                "UpdatedTimestamp": "2026-03-01T10:00:00Z",
+            },
+            **members,
+        )
 
     orders = [
         # Acquired and held: its values appear in hostvars and the module's results, not in a message.
-        order(payloads("acquired_order_id"), [("+12065550100", "Acquired")], product_type=payloads("product_type"),
-              order_type=payloads("order_type", "short")),
+        order(
+            payloads("acquired_order_id"),
+            [("+12065550100", "Acquired")],
+            product_type=payloads("product_type"),
+            order_type=payloads("order_type", "short"),
+        ),
         # A number status and an order status outside the enums: "number status X in order ... (order status Y)".
         order("order-b", [("+12065550101", payloads("number_status"))], status=payloads("order_status", "block")),
         # A failed order: its id is quoted in the reason.
@@ -122,8 +148,14 @@ def poisoned_account(payloads):
 
 EXPECTED = ["+12065550100", "+12065550101", "+12065550102", "+12065550103", "+12065550104"]
 # The payloads a verdict's message (and the reports) must quote verbatim.
-IN_THE_MESSAGE = ("number_status", "order_status", "failed_order_id", "account_status", "deletion_timestamp",
-                  "e164_phone_number")
+IN_THE_MESSAGE = (
+    "number_status",
+    "order_status",
+    "failed_order_id",
+    "account_status",
+    "deletion_timestamp",
+    "e164_phone_number",
+)
 
 
 def assert_quoted_verbatim(payloads, text, fields):
@@ -132,6 +164,7 @@ def assert_quoted_verbatim(payloads, text, fields):
 
 
 # ---- the module, its results templated again by later tasks, the filter ------------------------------
+
 
 def test_module_results_and_the_filter_result_are_never_templated(emulator, run_ansible, payloads):
     emulator.set_orders(poisoned_account(payloads))
@@ -178,15 +211,17 @@ def test_module_results_and_the_filter_result_are_never_templated(emulator, run_
     listing = result.task("List")
     # The module returns the service's values as sent.
     assert [order["phone_number_order_id"] for order in listing["phone_number_orders"]][0] == payloads.text(
-        "acquired_order_id")
+        "acquired_order_id"
+    )
     assert listing["phone_number_orders"][0]["product_type"] == payloads.text("product_type")
     assert listing["phone_number_orders"][0]["order_type"] == payloads.text("order_type")
     facts = result.task("Copy the results into facts")["ansible_facts"]
     assert facts["orders_copy"] == listing["phone_number_orders"]
     assert facts["numbers_copy"] == listing["phone_numbers"]
     assert facts["first_id"] == payloads.text("acquired_order_id")
-    assert_quoted_verbatim(payloads, result.task("Show values one by one")["msg"],
-                           ("acquired_order_id", "account_status"))
+    assert_quoted_verbatim(
+        payloads, result.task("Show values one by one")["msg"], ("acquired_order_id", "account_status")
+    )
     message = result.task("Show the verdict's message")["msg"]
     assert_quoted_verbatim(payloads, message, IN_THE_MESSAGE)
     assert_quoted_verbatim(payloads, json.dumps(result.task("Show the problems")["verdict.problems"]), IN_THE_MESSAGE)
@@ -194,8 +229,10 @@ def test_module_results_and_the_filter_result_are_never_templated(emulator, run_
 
 # ---- the role, source module: the fact, the failure message, a rescue that templates the fact ----------
 
-def test_role_quotes_service_data_in_its_message_fact_and_reports_without_running_it(emulator, run_ansible,
-                                                                                   tmp_path, payloads):
+
+def test_role_quotes_service_data_in_its_message_fact_and_reports_without_running_it(
+    emulator, run_ansible, tmp_path, payloads
+):
     emulator.set_orders(poisoned_account(payloads))
     report_dir = tmp_path / "reports"
     playbook = """
@@ -220,8 +257,13 @@ def test_role_quotes_service_data_in_its_message_fact_and_reports_without_runnin
         - name: List the problem order ids
           ansible.builtin.debug:
             msg: "{{{{ assert_numbers_acquired_result.problems | map(attribute='phone_number_order_id') | list }}}}"
-{control}""".format(role=fh.ROLE, expected=json.dumps(EXPECTED), url=emulator.url, report_dir=report_dir,
-                    control=payloads.control_task())
+{control}""".format(
+        role=fh.ROLE,
+        expected=json.dumps(EXPECTED),
+        url=emulator.url,
+        report_dir=report_dir,
+        control=payloads.control_task(),
+    )
     result = fh.playbook(run_ansible, playbook)
     payloads.assert_none_ran()
     assert result.returncode == 0, result.stdout[-3000:]
@@ -232,9 +274,17 @@ def test_role_quotes_service_data_in_its_message_fact_and_reports_without_runnin
     assert payloads.text("failed_order_id") in result.task("List the problem order ids")["msg"]
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     assert_quoted_verbatim(payloads, json.dumps(report["result"]), IN_THE_MESSAGE)
-    assert_quoted_verbatim(payloads, (report_dir / "junit.xml").read_text(encoding="utf-8")
-                           .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-                           .replace("&amp;", "&"), ("failed_order_id", "account_status"))
+    assert_quoted_verbatim(
+        payloads,
+        (report_dir / "junit.xml")
+        .read_text(encoding="utf-8")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&"),
+        ("failed_order_id", "account_status"),
+    )
 
 
 # ---- the inventory plugin: hostvars, compose, groups, keyed_groups; the role's source inventory ----------
@@ -277,14 +327,21 @@ INVENTORY_PLAY = """
 
 
 def poisoned_inventory_options(emulator):
-    return {"endpoint_url": emulator.url, "current_state": True,
-            # The constructed options are the user's templates; the values they read are the service's.
-            "compose": {"composed_order_id": "chime_phone_number_order_id",
-                        "composed_summary": "chime_order_status ~ ' / ' ~ chime_product_type"},
-            "groups": {"poisoned_ids": "'lookup' in (chime_phone_number_order_id | default(''))"},
-            "keyed_groups": [{"key": "chime_product_type", "prefix": "product"},
-                             {"key": "chime_account_status | default('none', true)", "prefix": "account"}],
-            "strict": True}
+    return {
+        "endpoint_url": emulator.url,
+        "current_state": True,
+        # The constructed options are the user's templates; the values they read are the service's.
+        "compose": {
+            "composed_order_id": "chime_phone_number_order_id",
+            "composed_summary": "chime_order_status ~ ' / ' ~ chime_product_type",
+        },
+        "groups": {"poisoned_ids": "'lookup' in (chime_phone_number_order_id | default(''))"},
+        "keyed_groups": [
+            {"key": "chime_product_type", "prefix": "product"},
+            {"key": "chime_account_status | default('none', true)", "prefix": "account"},
+        ],
+        "strict": True,
+    }
 
 
 def assert_inventory_play_quotes_everything(result, payloads, report_dir):
@@ -294,10 +351,13 @@ def assert_inventory_play_quotes_everything(result, payloads, report_dir):
     assert fact["verdict"] == "failed", fact
     assert_quoted_verbatim(payloads, fact["message"], IN_THE_MESSAGE)
     assert result.task("Tell the on-call channel")["msg"] == fact["message"]
-    assert_quoted_verbatim(payloads, (report_dir / "summary.md").read_text(encoding="utf-8"),
-                           ("failed_order_id", "account_status"))
-    shown = {host: result.task("Show the variables", host=host)["msg"] for host in
-             ("+12065550100", "+12065550101", "+12065550102", "+12065550103", "+12065550104")}
+    assert_quoted_verbatim(
+        payloads, (report_dir / "summary.md").read_text(encoding="utf-8"), ("failed_order_id", "account_status")
+    )
+    shown = {
+        host: result.task("Show the variables", host=host)["msg"]
+        for host in ("+12065550100", "+12065550101", "+12065550102", "+12065550103", "+12065550104")
+    }
     assert_quoted_verbatim(payloads, shown["+12065550100"], ("acquired_order_id", "product_type", "order_type"))
     # compose copied the id, and built a string from the poisoned product type: still text, both times.
     assert shown["+12065550100"].count(payloads.text("acquired_order_id")) == 2
@@ -328,8 +388,9 @@ def test_inventory_values_reach_hostvars_compose_and_the_role_as_text(emulator, 
     assert not any("{" in name or "}" in name or "'" in name for name in groups), sorted(groups)
 
     report_dir = tmp_path / "reports"
-    text = INVENTORY_PLAY.format(role=fh.ROLE, expected=json.dumps(EXPECTED), report_dir=report_dir,
-                                 control=payloads.control_task())
+    text = INVENTORY_PLAY.format(
+        role=fh.ROLE, expected=json.dumps(EXPECTED), report_dir=report_dir, control=payloads.control_task()
+    )
     result = fh.playbook(run_ansible, text, "-i", str(source), env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"})
     assert_inventory_play_quotes_everything(result, payloads, report_dir)
 
@@ -339,8 +400,13 @@ def test_inventory_cache_entry_with_jinja_is_read_as_text(emulator, run_ansible,
     # The service sends clean data; only the cache file carries the payloads.
     emulator.set_orders(poisoned_account(clean_value))
     cache_dir = tmp_path / "inventory-cache"
-    options = dict(poisoned_inventory_options(emulator), cache=True, cache_plugin="ansible.builtin.jsonfile",
-                   cache_connection=str(cache_dir), cache_timeout=3600)
+    options = dict(
+        poisoned_inventory_options(emulator),
+        cache=True,
+        cache_plugin="ansible.builtin.jsonfile",
+        cache_connection=str(cache_dir),
+        cache_timeout=3600,
+    )
     source = fh.write_inventory_source(tmp_path, options)
     assert fh.run_inventory(run_ansible, tmp_path, options).returncode == 0
     cache_file = fh.inventory_cache_file(cache_dir)
@@ -354,8 +420,9 @@ def test_inventory_cache_entry_with_jinja_is_read_as_text(emulator, run_ansible,
     fh.write_inventory_cache(cache_file, cached)
 
     report_dir = tmp_path / "reports"
-    text = INVENTORY_PLAY.format(role=fh.ROLE, expected=json.dumps(EXPECTED), report_dir=report_dir,
-                                 control=payloads.control_task())
+    text = INVENTORY_PLAY.format(
+        role=fh.ROLE, expected=json.dumps(EXPECTED), report_dir=report_dir, control=payloads.control_task()
+    )
     result = fh.playbook(run_ansible, text, "-i", str(source), env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"})
     assert_inventory_play_quotes_everything(result, payloads, report_dir)
     # The cached entry was used (no new listing), so the payloads came from the file.

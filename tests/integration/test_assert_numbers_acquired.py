@@ -14,7 +14,6 @@ import json
 from xml.etree import ElementTree
 
 import pytest
-
 from report_schema import validate_report  # tests/report_schema.py
 
 from ansible_collections.voiceops.chime.plugins.module_utils.reports import normalize_result
@@ -28,10 +27,14 @@ RESCUE_SHOW_TASK = "Show the result after the role failed"
 
 
 def api_order(order_id, numbers, status="Successful", updated="2026-09-14T16:09:40.107Z"):
-    return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": status,
-            "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status}
-                                    for e164, number_status in numbers],
-            "CreatedTimestamp": "2026-09-14T16:02:11.482Z", "UpdatedTimestamp": updated}
+    return {
+        "PhoneNumberOrderId": order_id,
+        "ProductType": "VoiceConnector",
+        "Status": status,
+        "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status} for e164, number_status in numbers],
+        "CreatedTimestamp": "2026-09-14T16:02:11.482Z",
+        "UpdatedTimestamp": updated,
+    }
 
 
 ACQUIRED = ["+12065550100", "+12065550101", "+12065550102"]
@@ -92,10 +95,19 @@ def assert_message(result):
 
 def test_all_expected_numbers_acquired_passes(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ["+1 (206) 555-0100", "+1.206.555.0101", "+12065550102", "+13125550120"],
-        "assert_numbers_acquired_endpoint_url": emulator.url,
-    })
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": [
+                "+1 (206) 555-0100",
+                "+1.206.555.0101",
+                "+12065550102",
+                "+13125550120",
+            ],
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert assert_message(result) == "All 4 expected phone numbers are acquired."
     assert fact["passed"] is True
@@ -107,10 +119,14 @@ def test_all_expected_numbers_acquired_passes(emulator, run_ansible, tmp_path):
 
 def test_failed_processing_and_missing_numbers_fail_each_named_with_its_reason(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+16175550180", "+15035550199"],
-        "assert_numbers_acquired_endpoint_url": emulator.url,
-    })
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+16175550180", "+15035550199"],
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+        },
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     lines = assert_message(result).splitlines()
     assert lines[0] == "3 of 6 expected phone numbers are not acquired (1 failed, 1 processing, 1 missing):"
@@ -124,7 +140,10 @@ def test_failed_processing_and_missing_numbers_fail_each_named_with_its_reason(e
     # The fact was set before the assertion failed.
     assert fact["passed"] is False
     assert (fact["failed"], fact["processing"], fact["missing"]) == (
-        ["+13125550123"], ["+16175550180"], ["+15035550199"])
+        ["+13125550123"],
+        ["+16175550180"],
+        ["+15035550199"],
+    )
     assert fact["unexpected"] == ["+13125550120"]
     # wait_timeout 0: judged on the first listing, no second poll.
     assert emulator.stats()["list_requests"] == 1
@@ -148,8 +167,11 @@ def test_fail_on_unexpected_fails_on_acquired_numbers_nobody_expected(emulator, 
 
 def test_long_problem_lists_are_truncated_in_the_message_but_complete_in_the_fact(emulator, run_ansible, tmp_path):
     missing = ["+1503555%04d" % index for index in range(80)]
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": missing, "assert_numbers_acquired_endpoint_url": emulator.url})
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {"assert_numbers_acquired_expected": missing, "assert_numbers_acquired_endpoint_url": emulator.url},
+    )
     assert result.returncode == 2
     lines = assert_message(result).splitlines()
     assert lines[0] == "80 of 80 expected phone numbers are not acquired (80 missing):"
@@ -163,16 +185,19 @@ def test_long_problem_lists_are_truncated_in_the_message_but_complete_in_the_fac
 def test_wait_timeout_polls_until_the_processing_order_is_acquired(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     # Two more listings see Processing, the third sees the order acquired.
-    emulator.schedule_status("order-processing", after_requests=2, order_status="Successful",
-                             number_status="Acquired")
+    emulator.schedule_status("order-processing", after_requests=2, order_status="Successful", number_status="Acquired")
     report_dir = tmp_path / "reports"
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ["+16175550180", "+12065550100"],
-        "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_wait_timeout": 120,
-        "assert_numbers_acquired_poll_interval": 1,
-        "assert_numbers_acquired_report_dir": str(report_dir),
-    })
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ["+16175550180", "+12065550100"],
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_wait_timeout": 120,
+            "assert_numbers_acquired_poll_interval": 1,
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert fact["acquired"] == ["+12065550100", "+16175550180"]
     # The order flips on the third orders listing; the numbers listing runs beside it and may have
@@ -189,12 +214,16 @@ def test_wait_timeout_polls_until_the_processing_order_is_acquired(emulator, run
 
 def test_wait_timeout_passing_judges_what_is_still_processing(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ["+16175550180"],
-        "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_wait_timeout": 2,
-        "assert_numbers_acquired_poll_interval": 1,
-    })
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ["+16175550180"],
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_wait_timeout": 2,
+            "assert_numbers_acquired_poll_interval": 1,
+        },
+    )
     assert result.returncode == 2
     assert "+16175550180 processing: still Processing in order order-processing" in assert_message(result)
     # It did poll again before giving up, and stopped: a bounded number of listings.
@@ -205,12 +234,16 @@ def test_wait_timeout_passing_judges_what_is_still_processing(emulator, run_ansi
 
 def test_wait_timeout_does_not_wait_for_processing_numbers_nobody_expected(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED,
-        "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_wait_timeout": 600,
-        "assert_numbers_acquired_poll_interval": 60,
-    })
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED,
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_wait_timeout": 600,
+            "assert_numbers_acquired_poll_interval": 60,
+        },
+    )
     assert result.returncode == 0
     assert emulator.stats()["list_requests"] == 1
 
@@ -221,12 +254,16 @@ def test_wait_timeout_does_not_wait_for_processing_numbers_nobody_expected(emula
 def test_reports_are_written_atomically_and_parse_back(emulator, run_ansible, tmp_path, aws_env):
     emulator.set_orders(ORDERS)
     report_dir = tmp_path / "out" / "chime"  # created by the role
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+16175550180", "+15035550199"],
-        "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_region": "us-east-1",
-        "assert_numbers_acquired_report_dir": str(report_dir),
-    })
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+16175550180", "+15035550199"],
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_region": "us-east-1",
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+    )
     assert result.returncode == 2
     assert sorted(p.name for p in report_dir.iterdir()) == ["junit.xml", "report.json", "summary.md"]
 
@@ -245,7 +282,8 @@ def test_reports_are_written_atomically_and_parse_back(emulator, run_ansible, tm
     cases = dict((case.get("name"), case) for case in suite.findall("testcase"))
     assert sorted(cases) == sorted(ACQUIRED + ["+13125550123", "+16175550180", "+15035550199"])
     assert cases["+13125550123"].find("failure").get("message") == (
-        "failed: number status Failed in order order-partial (order status Partial)")
+        "failed: number status Failed in order order-partial (order status Partial)"
+    )
     assert cases["+15035550199"].find("failure").get("type") == "missing"
     assert cases["+12065550100"].find("failure") is None
 
@@ -263,9 +301,16 @@ def test_reports_are_written_atomically_and_parse_back(emulator, run_ansible, tm
 def test_check_mode_judges_but_writes_no_report(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     report_dir = tmp_path / "reports"
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_report_dir": str(report_dir)}, "--check")
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED,
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+        "--check",
+    )
     assert result.returncode == 0, result.stdout
     assert fact["passed"] is True
     # Reports are outputs, not managed state: never a change, and none is written in check mode.
@@ -279,9 +324,15 @@ def test_unwritable_report_dir_fails_before_listing_naming_the_directory(emulato
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     report_dir = blocker / "reports"
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_report_dir": str(report_dir)})
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED,
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+    )
     assert result.returncode == 2
     message = result.task(CHECK_TASK)["msg"]
     assert message.startswith("cannot create report directory %s: " % report_dir), message
@@ -295,32 +346,51 @@ def test_unwritable_report_dir_fails_before_listing_naming_the_directory(emulato
 
 
 def test_invalid_expected_entries_are_named_before_any_call(emulator, run_ansible, tmp_path):
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ["+12065550100", "206-555-0101", "+1 206 555 01OO"],
-        "assert_numbers_acquired_endpoint_url": emulator.url})
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ["+12065550100", "206-555-0101", "+1 206 555 01OO"],
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+        },
+    )
     assert result.returncode == 2
     message = result.task(CHECK_TASK)["msg"]
     assert message == (
         "expected list has 2 invalid entries (E.164 numbers look like '+12065550100'): "
         "item 2 '206-555-0101': must start with '+' and the country code; "
-        "item 3 '+1 206 555 01OO': must be '+' followed by 7 to 15 digits, the first not 0")
+        "item 3 '+1 206 555 01OO': must be '+' followed by 7 to 15 digits, the first not 0"
+    )
     assert emulator.stats()["requests"] == 0
 
 
-@pytest.mark.parametrize("role_vars, fragment", [
-    ({"assert_numbers_acquired_expected": {"+12065550100": "main line"}}, "assert_numbers_acquired_expected"),
-    ({"assert_numbers_acquired_expected": [], "assert_numbers_acquired_fail_on_unexpected": False},
-     "an empty list would check nothing"),
-    ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_source": "spreadsheet"},
-     "assert_numbers_acquired_source"),
-    ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_api": "chime_voice"},
-     "assert_numbers_acquired_api"),
-    ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_wait_timeout": -5},
-     "wait_timeout must be from 0 to 86400 seconds, got -5"),
-    ({"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_poll_interval": 0},
-     "poll_interval must be from 1 to 3600 seconds, got 0"),
-    ({"assert_numbers_acquired_expected": ["+12065550100", 12065550101]}, "item 2 12065550101"),
-])
+@pytest.mark.parametrize(
+    "role_vars, fragment",
+    [
+        ({"assert_numbers_acquired_expected": {"+12065550100": "main line"}}, "assert_numbers_acquired_expected"),
+        (
+            {"assert_numbers_acquired_expected": [], "assert_numbers_acquired_fail_on_unexpected": False},
+            "an empty list would check nothing",
+        ),
+        (
+            {"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_source": "spreadsheet"},
+            "assert_numbers_acquired_source",
+        ),
+        (
+            {"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_api": "chime_voice"},
+            "assert_numbers_acquired_api",
+        ),
+        (
+            {"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_wait_timeout": -5},
+            "wait_timeout must be from 0 to 86400 seconds, got -5",
+        ),
+        (
+            {"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_poll_interval": 0},
+            "poll_interval must be from 1 to 3600 seconds, got 0",
+        ),
+        ({"assert_numbers_acquired_expected": ["+12065550100", 12065550101]}, "item 2 12065550101"),
+    ],
+)
 def test_invalid_role_inputs_fail_before_any_call(emulator, run_ansible, tmp_path, role_vars, fragment):
     result, fact = run_role(run_ansible, tmp_path, dict(role_vars, assert_numbers_acquired_endpoint_url=emulator.url))
     assert result.returncode == 2
@@ -359,8 +429,11 @@ def assert_error_set(report_dir, message_fragment, error_code=None):
 def test_a_run_that_cannot_list_replaces_the_previous_reports_with_an_error_set(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     report_dir = tmp_path / "reports"
-    role_vars = {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
-                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    role_vars = {
+        "assert_numbers_acquired_expected": ACQUIRED,
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_report_dir": str(report_dir),
+    }
     result, fact = run_role(run_ansible, tmp_path, role_vars)
     assert result.returncode == 0, result.stdout + result.stderr
     assert validate_report(report_dir / "report.json")["verdict"] == "passed"
@@ -373,17 +446,24 @@ def test_a_run_that_cannot_list_replaces_the_previous_reports_with_an_error_set(
     assert fact["verdict"] == "error" and fact["iam_action"] == "chime:ListPhoneNumberOrders"
 
 
-@pytest.mark.parametrize("bad_vars, fragment", [
-    ({"assert_numbers_acquired_expected": ["+12065550100", "tbd"]}, "item 2 'tbd'"),
-    ({"assert_numbers_acquired_expected": []}, "an empty list would check nothing"),
-    ({"assert_numbers_acquired_wait_timeout": 10 ** 6}, "wait_timeout must be from 0 to 86400"),
-])
+@pytest.mark.parametrize(
+    "bad_vars, fragment",
+    [
+        ({"assert_numbers_acquired_expected": ["+12065550100", "tbd"]}, "item 2 'tbd'"),
+        ({"assert_numbers_acquired_expected": []}, "an empty list would check nothing"),
+        ({"assert_numbers_acquired_wait_timeout": 10**6}, "wait_timeout must be from 0 to 86400"),
+    ],
+)
 def test_a_refused_input_once_the_report_dir_is_known_leaves_an_error_set_not_the_old_pass(
-        emulator, run_ansible, tmp_path, bad_vars, fragment):
+    emulator, run_ansible, tmp_path, bad_vars, fragment
+):
     emulator.set_orders(ORDERS)
     report_dir = tmp_path / "reports"
-    role_vars = {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
-                 "assert_numbers_acquired_report_dir": str(report_dir)}
+    role_vars = {
+        "assert_numbers_acquired_expected": ACQUIRED,
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_report_dir": str(report_dir),
+    }
     assert run_role(run_ansible, tmp_path, role_vars)[0].returncode == 0
     requests = emulator.stats()["requests"]
     result, fact = run_role(run_ansible, tmp_path, dict(role_vars, **bad_vars))
@@ -396,8 +476,11 @@ def test_a_refused_input_once_the_report_dir_is_known_leaves_an_error_set_not_th
 def test_api_denial_fails_with_the_listing_error_and_no_verdict(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     emulator.inject(deny_operations=["ListPhoneNumberOrders"])
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url})
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url},
+    )
     assert result.returncode == 2
     task = result.task(CHECK_TASK)
     assert task["error_code"] == "ForbiddenException"
@@ -405,8 +488,14 @@ def test_api_denial_fails_with_the_listing_error_and_no_verdict(emulator, run_an
     assert "chime:ListPhoneNumberOrders" in task["msg"]
     assert "compliance" not in task
     # No verdict, but the fact says why, on this path too (the role README's promise).
-    assert fact == {"passed": False, "verdict": "error", "message": task["msg"], "error_code": "ForbiddenException",
-                    "iam_action": "chime:ListPhoneNumberOrders", "http_status": 403}
+    assert fact == {
+        "passed": False,
+        "verdict": "error",
+        "message": task["msg"],
+        "error_code": "ForbiddenException",
+        "iam_action": "chime:ListPhoneNumberOrders",
+        "http_status": 403,
+    }
     # 403 is not retried.
     assert emulator.stats()["list_requests"] == 1
 
@@ -415,11 +504,17 @@ def test_secrets_appear_nowhere_at_high_verbosity(emulator, run_ansible, tmp_pat
     emulator.set_orders(ORDERS)
     log = tmp_path / "ansible.log"
     report_dir = tmp_path / "reports"
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED + ["+15035550199"],
-        "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_report_dir": str(report_dir)},
-        "-vvvv", env={"ANSIBLE_LOG_PATH": str(log)})
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED + ["+15035550199"],
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+        "-vvvv",
+        env={"ANSIBLE_LOG_PATH": str(log)},
+    )
     assert result.returncode == 2
     texts = [result.stdout, result.stderr, log.read_text()] + [p.read_text() for p in report_dir.iterdir()]
     for secret in (aws_env["AWS_SECRET_ACCESS_KEY"], aws_env["AWS_SESSION_TOKEN"]):
@@ -431,8 +526,12 @@ def test_secrets_appear_nowhere_at_high_verbosity(emulator, run_ansible, tmp_pat
 
 def test_module_defaults_for_the_action_group_reach_the_listing(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
-    play = PLAY.replace("  gather_facts: false\n", "  gather_facts: false\n  module_defaults:\n"
-                        "    group/voiceops.chime.chime:\n      endpoint_url: %s\n" % emulator.url, 1)
+    play = PLAY.replace(
+        "  gather_facts: false\n",
+        "  gather_facts: false\n  module_defaults:\n"
+        "    group/voiceops.chime.chime:\n      endpoint_url: %s\n" % emulator.url,
+        1,
+    )
     result, fact = run_role(run_ansible, tmp_path, {"assert_numbers_acquired_expected": ACQUIRED}, play=play)
     assert result.returncode == 0, result.stdout
     assert fact["passed"] is True
@@ -446,7 +545,8 @@ def test_each_play_host_is_a_check_target_judged_on_the_controller(emulator, run
     # localhost without an interpreter: each check runs locally, with the controller's Python.
     inventory.write_text(
         "all:\n  hosts:\n    localhost: {}\n    web1: {ansible_connection: ssh, ansible_host: 192.0.2.1}\n"
-        "    web2: {ansible_connection: ssh, ansible_host: 192.0.2.2}\n")
+        "    web2: {ansible_connection: ssh, ansible_host: 192.0.2.2}\n"
+    )
     play = """
 - name: Check the numbers from a play over many hosts
   hosts: web1,web2
@@ -458,9 +558,15 @@ def test_each_play_host_is_a_check_target_judged_on_the_controller(emulator, run
       ansible.builtin.debug:
         var: assert_numbers_acquired_result.passed
 """
-    result = run_ansible.playbook(play, "-i", str(inventory), "-e",
-                                  json.dumps({"assert_numbers_acquired_expected": ACQUIRED,
-                                              "assert_numbers_acquired_endpoint_url": emulator.url}))
+    result = run_ansible.playbook(
+        play,
+        "-i",
+        str(inventory),
+        "-e",
+        json.dumps(
+            {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url}
+        ),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     # One check per target.
     assert emulator.stats()["list_requests"] == 2
@@ -469,16 +575,25 @@ def test_each_play_host_is_a_check_target_judged_on_the_controller(emulator, run
 
 
 def test_inventory_source_judges_the_inventory_plugins_hosts_without_calling_the_module(
-        emulator, run_ansible, tmp_path):
+    emulator, run_ansible, tmp_path
+):
     emulator.set_orders(ORDERS)
     inventory = tmp_path / "numbers.chime_phone_numbers.yml"
-    inventory.write_text("plugin: voiceops.chime.chime_phone_numbers\nendpoint_url: %s\ncurrent_state: true\n"
-                         % emulator.url)
+    inventory.write_text(
+        "plugin: voiceops.chime.chime_phone_numbers\nendpoint_url: %s\ncurrent_state: true\n" % emulator.url
+    )
     report_dir = tmp_path / "reports"
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+15035550199"],
-        "assert_numbers_acquired_source": "inventory",
-        "assert_numbers_acquired_report_dir": str(report_dir)}, "-i", str(inventory))
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED + ["+13125550123", "+15035550199"],
+            "assert_numbers_acquired_source": "inventory",
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+        "-i",
+        str(inventory),
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert assert_message(result).splitlines()[1:3] == [
         "  +13125550123 failed: number status Failed in order order-partial (order status Partial)",
@@ -500,10 +615,17 @@ def test_inventory_source_that_failed_to_load_is_not_judged_as_no_orders(emulato
     inventory = tmp_path / "numbers.chime_phone_numbers.yml"
     inventory.write_text("plugin: voiceops.chime.chime_phone_numbers\nendpoint_url: %s\n" % emulator.url)
     report_dir = tmp_path / "reports"
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED,
-        "assert_numbers_acquired_source": "inventory",
-        "assert_numbers_acquired_report_dir": str(report_dir)}, "-i", str(inventory))
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED,
+            "assert_numbers_acquired_source": "inventory",
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+        "-i",
+        str(inventory),
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "No phone numbers inventory was loaded" in result.stdout
     # No verdict, and no report claiming the numbers were never ordered: "could not check".
@@ -515,8 +637,21 @@ def test_inventory_source_that_failed_to_load_is_not_judged_as_no_orders(emulato
 def test_ansible_doc_shows_every_role_variable(run_ansible):
     result = run_ansible("ansible-doc", "-t", "role", ROLE)
     assert result.returncode == 0, result.stderr
-    for name in ("expected", "source", "api", "region", "profile", "endpoint_url", "fail_on_unexpected",
-                 "wait_timeout", "poll_interval", "hostvars_prefix", "report_dir", "current_state", "summary_dir"):
+    for name in (
+        "expected",
+        "source",
+        "api",
+        "region",
+        "profile",
+        "endpoint_url",
+        "fail_on_unexpected",
+        "wait_timeout",
+        "poll_interval",
+        "hostvars_prefix",
+        "report_dir",
+        "current_state",
+        "summary_dir",
+    ):
         assert "assert_numbers_acquired_" + name in result.stdout, name
 
 
@@ -525,17 +660,25 @@ def test_ansible_doc_shows_every_role_variable(run_ansible):
 
 def test_a_number_acquired_and_deleted_since_is_released_not_acquired(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
-    emulator.delete_number("+12065550101")      # in the deletion queue
-    emulator.release_number("+12065550102")     # gone from the account
+    emulator.delete_number("+12065550101")  # in the deletion queue
+    emulator.release_number("+12065550102")  # gone from the account
     report_dir = tmp_path / "reports"
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_report_dir": str(report_dir)})
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED,
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+    )
     assert result.returncode == 2
     lines = assert_message(result).splitlines()
     assert lines[0] == "2 of 3 expected phone numbers are not acquired (2 released):"
-    assert lines[1].startswith("  +12065550101 released: acquired in order order-acquired but the account shows it as "
-                               "DeleteInProgress (deletion ")
+    assert lines[1].startswith(
+        "  +12065550101 released: acquired in order order-acquired but the account shows it as "
+        "DeleteInProgress (deletion "
+    )
     assert lines[2] == "  +12065550102 released: acquired in order order-acquired but no longer in the account"
     assert fact["released"] == ["+12065550101", "+12065550102"] and fact["current_state"] is True
     report = validate_report(report_dir / "report.json")
@@ -543,9 +686,15 @@ def test_a_number_acquired_and_deleted_since_is_released_not_acquired(emulator, 
     cases = dict((case.get("name"), case) for case in ElementTree.parse(str(report_dir / "junit.xml")).iter("testcase"))
     assert cases["+12065550102"].find("failure").get("type") == "released"
     # Turned off, the check judges order history only: it passes, and its message says what it did not check.
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_endpoint_url": emulator.url,
-        "assert_numbers_acquired_current_state": False})
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED,
+            "assert_numbers_acquired_endpoint_url": emulator.url,
+            "assert_numbers_acquired_current_state": False,
+        },
+    )
     assert result.returncode == 0
     assert "order history only" in assert_message(result)
 
@@ -561,8 +710,13 @@ def write_inventory_source(tmp_path, name, url, **options):
 def test_inventory_source_without_current_state_is_refused_naming_the_setting(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     source = write_inventory_source(tmp_path, "numbers", emulator.url)
-    result, fact = run_role(run_ansible, tmp_path, {"assert_numbers_acquired_expected": ACQUIRED,
-                                                    "assert_numbers_acquired_source": "inventory"}, "-i", str(source))
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_source": "inventory"},
+        "-i",
+        str(source),
+    )
     assert result.returncode == 2
     assert fact["verdict"] == "error"
     assert "configured without current_state: true" in fact["message"]
@@ -572,13 +726,22 @@ def test_inventory_source_without_current_state_is_refused_naming_the_setting(em
 def test_a_region_the_inventory_skipped_fails_the_role_and_the_reports_name_it(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     emulator.inject(deny_regions=["eu-west-2"])
-    source = write_inventory_source(tmp_path, "numbers", emulator.url, regions=["us-east-1", "eu-west-2"],
-                                    strict=False, current_state=True)
+    source = write_inventory_source(
+        tmp_path, "numbers", emulator.url, regions=["us-east-1", "eu-west-2"], strict=False, current_state=True
+    )
     report_dir = tmp_path / "reports"
-    result, fact = run_role(run_ansible, tmp_path, {
-        "assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_source": "inventory",
-        "assert_numbers_acquired_fail_on_unexpected": True,
-        "assert_numbers_acquired_report_dir": str(report_dir)}, "-i", str(source))
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED,
+            "assert_numbers_acquired_source": "inventory",
+            "assert_numbers_acquired_fail_on_unexpected": True,
+            "assert_numbers_acquired_report_dir": str(report_dir),
+        },
+        "-i",
+        str(source),
+    )
     # Every expected number is held in us-east-1, but eu-west-2 was not listed: no pass.
     assert result.returncode == 2, result.stdout
     assert fact["acquired"] == ACQUIRED and fact["passed"] is False
@@ -600,11 +763,19 @@ def test_two_inventory_sources_that_disagree_are_judged_by_the_latest_order(emul
     for first, second in (("us-east-1", "us-west-2"), ("us-west-2", "us-east-1")):
         emulator.set_orders([old], region="us-east-1")
         emulator.set_orders([new], region="us-west-2")
-        sources = [write_inventory_source(tmp_path, "a-" + first, emulator.url, regions=[first], current_state=True),
-                   write_inventory_source(tmp_path, "b-" + second, emulator.url, regions=[second], current_state=True)]
-        result, fact = run_role(run_ansible, tmp_path, {
-            "assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_source": "inventory"},
-            "-i", str(sources[0]), "-i", str(sources[1]))
+        sources = [
+            write_inventory_source(tmp_path, "a-" + first, emulator.url, regions=[first], current_state=True),
+            write_inventory_source(tmp_path, "b-" + second, emulator.url, regions=[second], current_state=True),
+        ]
+        result, fact = run_role(
+            run_ansible,
+            tmp_path,
+            {"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_source": "inventory"},
+            "-i",
+            str(sources[0]),
+            "-i",
+            str(sources[1]),
+        )
         assert result.returncode == 2, (first, result.stdout)
         assert fact["acquired"] == [] and fact["failed"] == ["+12065550100"], first
         assert fact["problems"][0]["phone_number_order_id"] == "new-failed"
@@ -615,9 +786,16 @@ def test_two_inventory_sources_that_disagree_are_judged_by_the_latest_order(emul
 def test_a_cached_inventory_older_than_max_age_is_never_judged(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     cache_dir = tmp_path / "inventory-cache"
-    source = write_inventory_source(tmp_path, "numbers", emulator.url, current_state=True, cache=True,
-                                    cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache_dir),
-                                    cache_timeout=86400)
+    source = write_inventory_source(
+        tmp_path,
+        "numbers",
+        emulator.url,
+        current_state=True,
+        cache=True,
+        cache_plugin="ansible.builtin.jsonfile",
+        cache_connection=str(cache_dir),
+        cache_timeout=86400,
+    )
     role_vars = {"assert_numbers_acquired_expected": ACQUIRED, "assert_numbers_acquired_source": "inventory"}
     result, fact = run_role(run_ansible, tmp_path, role_vars, "-i", str(source))
     assert result.returncode == 0, result.stdout
@@ -638,6 +816,7 @@ def test_a_cached_inventory_older_than_max_age_is_never_judged(emulator, run_ans
     assert fact["verdict"] == "error"
     assert "more than max_age 3600 s: the check would judge stale data" in fact["message"]
     # A caller that accepts older data says so.
-    result, fact = run_role(run_ansible, tmp_path, dict(role_vars, assert_numbers_acquired_max_age=86400),
-                            "-i", str(source))
+    result, fact = run_role(
+        run_ansible, tmp_path, dict(role_vars, assert_numbers_acquired_max_age=86400), "-i", str(source)
+    )
     assert result.returncode == 0 and fact["passed"] is True

@@ -41,8 +41,11 @@ def test_writes_three_reports_then_nothing_changes(run_ansible, tmp_path, aws_en
     task = result.task(TASK)
     # Writing reports is not a change: they are outputs, not managed state.
     assert task["changed"] is False and task["passed"] is False and task["verdict"] == "failed"
-    assert task["files"] == {"json": str(report_dir / "report.json"), "junit": str(report_dir / "junit.xml"),
-                             "markdown": str(report_dir / "summary.md")}
+    assert task["files"] == {
+        "json": str(report_dir / "report.json"),
+        "junit": str(report_dir / "junit.xml"),
+        "markdown": str(report_dir / "summary.md"),
+    }
     suite = ElementTree.parse(str(report_dir / "junit.xml")).getroot().find("testsuite")
     assert (suite.get("tests"), suite.get("failures")) == ("3", "2")
     report = json.loads((report_dir / "report.json").read_text())

@@ -13,9 +13,14 @@ TASK = "Check the numbers"
 
 
 def api_order(order_id, numbers, status="Successful"):
-    return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": status,
-            "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": s} for e164, s in numbers],
-            "CreatedTimestamp": "2026-09-14T16:02:11.482Z", "UpdatedTimestamp": "2026-09-14T16:09:40.107Z"}
+    return {
+        "PhoneNumberOrderId": order_id,
+        "ProductType": "VoiceConnector",
+        "Status": status,
+        "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": s} for e164, s in numbers],
+        "CreatedTimestamp": "2026-09-14T16:02:11.482Z",
+        "UpdatedTimestamp": "2026-09-14T16:09:40.107Z",
+    }
 
 
 ORDERS = [api_order("o1", [("+12065550100", "Acquired"), ("+12065550101", "Failed")], status="Partial")]
@@ -25,7 +30,8 @@ def play(task_args, module_defaults=None):
     defaults = ""
     if module_defaults:
         defaults = "  module_defaults:\n    voiceops.chime.chime_phone_number_compliance: %s\n" % json.dumps(
-            module_defaults)
+            module_defaults
+        )
     return """
 - name: Check
   hosts: localhost
@@ -38,8 +44,12 @@ def play(task_args, module_defaults=None):
 
 def test_returns_the_verdict_without_failing_and_takes_module_defaults(emulator, run_ansible):
     emulator.set_orders(ORDERS)
-    result = run_ansible.playbook(play({"expected": ["+12065550100", "+12065550101"]},
-                                       module_defaults={"endpoint_url": emulator.url, "max_attempts": 2}))
+    result = run_ansible.playbook(
+        play(
+            {"expected": ["+12065550100", "+12065550101"]},
+            module_defaults={"endpoint_url": emulator.url, "max_attempts": 2},
+        )
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     task = result.task(TASK)
     assert task["changed"] is False
@@ -53,14 +63,28 @@ def test_returns_the_verdict_without_failing_and_takes_module_defaults(emulator,
 
 def test_listing_options_override_the_task_options(emulator, run_ansible):
     emulator.set_orders(ORDERS)
-    result = run_ansible.playbook(play({"expected": ["+12065550100"], "endpoint_url": "http://127.0.0.1:9",
-                                        "listing_options": {"endpoint_url": emulator.url}}))
+    result = run_ansible.playbook(
+        play(
+            {
+                "expected": ["+12065550100"],
+                "endpoint_url": "http://127.0.0.1:9",
+                "listing_options": {"endpoint_url": emulator.url},
+            }
+        )
+    )
     assert result.returncode == 0, result.stdout
     assert result.task(TASK)["compliance"]["passed"] is True
 
 
-@pytest.mark.parametrize("option, value", [("phone_numbers", ["+12065550100"]), ("order_status", ["Successful"]),
-                                           ("product_type", ["VoiceConnector"]), ("phone_number_order_ids", ["o1"])])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("phone_numbers", ["+12065550100"]),
+        ("order_status", ["Successful"]),
+        ("product_type", ["VoiceConnector"]),
+        ("phone_number_order_ids", ["o1"]),
+    ],
+)
 def test_options_that_would_hide_numbers_are_refused(emulator, run_ansible, option, value):
     result = run_ansible.playbook(play({"expected": ["+12065550100"], "endpoint_url": emulator.url, option: value}))
     task = result.task(TASK)
@@ -70,14 +94,19 @@ def test_options_that_would_hide_numbers_are_refused(emulator, run_ansible, opti
     assert emulator.stats()["requests"] == 0
 
 
-@pytest.mark.parametrize("expected, fail_on_unexpected, message", [
-    ([], False, "an empty list would check nothing"),
-    (["+12065550100", 2065550101], False, "item 2 2065550101: a number, not a string: quote it"),
-])
+@pytest.mark.parametrize(
+    "expected, fail_on_unexpected, message",
+    [
+        ([], False, "an empty list would check nothing"),
+        (["+12065550100", 2065550101], False, "item 2 2065550101: a number, not a string: quote it"),
+    ],
+)
 def test_a_check_that_would_mean_nothing_is_refused_before_any_call(
-        emulator, run_ansible, expected, fail_on_unexpected, message):
-    result = run_ansible.playbook(play({"expected": expected, "fail_on_unexpected": fail_on_unexpected,
-                                        "endpoint_url": emulator.url}))
+    emulator, run_ansible, expected, fail_on_unexpected, message
+):
+    result = run_ansible.playbook(
+        play({"expected": expected, "fail_on_unexpected": fail_on_unexpected, "endpoint_url": emulator.url})
+    )
     task = result.task(TASK)
     assert task["failed"] is True and message in task["msg"]
     assert emulator.stats()["requests"] == 0

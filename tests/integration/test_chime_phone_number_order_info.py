@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from chime_test_data import API_REFERENCE_SAMPLE, expected_order, api_order  # tests/chime_test_data.py
-
+from chime_test_data import API_REFERENCE_SAMPLE  # tests/chime_test_data.py
+from chime_test_data import api_order
+from chime_test_data import expected_order
 
 MODULE = "voiceops.chime.chime_phone_number_order_info"
 TASK = "Read phone number orders"
@@ -57,6 +57,7 @@ def list_status_counts(emulator):
 
 # ---- data comes back exactly -----------------------------------------------------------------
 
+
 def test_api_reference_sample_comes_back_byte_identical(emulator, run_ansible):
     emulator.set_orders(json.loads(API_REFERENCE_SAMPLE))
     result, task = run_module(run_ansible, {"endpoint_url": emulator.url})
@@ -64,21 +65,32 @@ def test_api_reference_sample_comes_back_byte_identical(emulator, run_ansible):
     assert task["changed"] is False and task["pages"] == 1
     [order] = task["phone_number_orders"]
     # Compared as serialised JSON, not as parsed values: every string is the service's, unchanged.
-    assert json.dumps(order, sort_keys=True) == json.dumps({
-        "phone_number_order_id": "abc12345-de67-89f0-123g-h45i678j9012",
-        "product_type": "Voice Connector",
-        "status": "Successful",
-        "ordered_phone_numbers": [{"e164_phone_number": "+12065550100", "status": "Acquired"},
-                                  {"e164_phone_number": "+12065550101", "status": "Acquired"}],
-        "created_timestamp": "2019-08-12T22:10:20.504Z",
-        "updated_timestamp": "2019-08-12T22:10:31.186Z",
-    }, sort_keys=True)
-    assert task["phone_numbers"] == [{
-        "e164_phone_number": number, "status": "Acquired",
-        "phone_number_order_id": "abc12345-de67-89f0-123g-h45i678j9012", "order_status": "Successful",
-        "product_type": "Voice Connector", "created_timestamp": "2019-08-12T22:10:20.504Z",
-        "updated_timestamp": "2019-08-12T22:10:31.186Z",
-    } for number in ("+12065550100", "+12065550101")]
+    assert json.dumps(order, sort_keys=True) == json.dumps(
+        {
+            "phone_number_order_id": "abc12345-de67-89f0-123g-h45i678j9012",
+            "product_type": "Voice Connector",
+            "status": "Successful",
+            "ordered_phone_numbers": [
+                {"e164_phone_number": "+12065550100", "status": "Acquired"},
+                {"e164_phone_number": "+12065550101", "status": "Acquired"},
+            ],
+            "created_timestamp": "2019-08-12T22:10:20.504Z",
+            "updated_timestamp": "2019-08-12T22:10:31.186Z",
+        },
+        sort_keys=True,
+    )
+    assert task["phone_numbers"] == [
+        {
+            "e164_phone_number": number,
+            "status": "Acquired",
+            "phone_number_order_id": "abc12345-de67-89f0-123g-h45i678j9012",
+            "order_status": "Successful",
+            "product_type": "Voice Connector",
+            "created_timestamp": "2019-08-12T22:10:20.504Z",
+            "updated_timestamp": "2019-08-12T22:10:31.186Z",
+        }
+        for number in ("+12065550100", "+12065550101")
+    ]
     # "NextToken": null ended the listing after one call.
     assert emulator.stats()["list_requests"] == 1
 
@@ -95,30 +107,49 @@ def test_1000_orders_across_11_pages_all_returned_order_by_order(emulator, run_a
     for position, (returned, served_order) in enumerate(zip(task["phone_number_orders"], served)):
         assert returned == expected_order(served_order), "order #{0} differs".format(position)
     # Generated numbers are distinct, so every number's entry comes from its only order.
-    numbers = {number["E164PhoneNumber"]: (number["Status"], order["PhoneNumberOrderId"])
-               for order in served for number in order["OrderedPhoneNumbers"]}
+    numbers = {
+        number["E164PhoneNumber"]: (number["Status"], order["PhoneNumberOrderId"])
+        for order in served
+        for number in order["OrderedPhoneNumbers"]
+    }
     assert [entry["e164_phone_number"] for entry in task["phone_numbers"]] == sorted(numbers)
-    assert all((entry["status"], entry["phone_number_order_id"]) == numbers[entry["e164_phone_number"]]
-               for entry in task["phone_numbers"])
+    assert all(
+        (entry["status"], entry["phone_number_order_id"]) == numbers[entry["e164_phone_number"]]
+        for entry in task["phone_numbers"]
+    )
 
 
 def test_latest_order_decides_a_numbers_status(emulator, run_ansible):
-    emulator.set_orders([
-        {"PhoneNumberOrderId": "new-order", "ProductType": "VoiceConnector", "Status": "Successful",
-         "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": "Acquired"}],
-         "CreatedTimestamp": "2026-02-01T09:00:00Z", "UpdatedTimestamp": "2026-02-01T09:00:00Z"},
-        {"PhoneNumberOrderId": "old-order", "ProductType": "VoiceConnector", "Status": "Failed",
-         "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": "Failed"}],
-         # Later as text ('.' < 'Z' is false the other way round), earlier as an instant.
-         "CreatedTimestamp": "2026-02-01T08:00:00.000Z", "UpdatedTimestamp": "2026-02-01T09:59:59.999+01:00"},
-    ])
+    emulator.set_orders(
+        [
+            {
+                "PhoneNumberOrderId": "new-order",
+                "ProductType": "VoiceConnector",
+                "Status": "Successful",
+                "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": "Acquired"}],
+                "CreatedTimestamp": "2026-02-01T09:00:00Z",
+                "UpdatedTimestamp": "2026-02-01T09:00:00Z",
+            },
+            {
+                "PhoneNumberOrderId": "old-order",
+                "ProductType": "VoiceConnector",
+                "Status": "Failed",
+                "OrderedPhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": "Failed"}],
+                # Later as text ('.' < 'Z' is false the other way round), earlier as an instant.
+                "CreatedTimestamp": "2026-02-01T08:00:00.000Z",
+                "UpdatedTimestamp": "2026-02-01T09:59:59.999+01:00",
+            },
+        ]
+    )
     result, task = run_module(run_ansible, {"endpoint_url": emulator.url})
     assert result.returncode == 0, result.stderr
     assert [(e["e164_phone_number"], e["status"], e["phone_number_order_id"]) for e in task["phone_numbers"]] == [
-        ("+12065550100", "Acquired", "new-order")]
+        ("+12065550100", "Acquired", "new-order")
+    ]
 
 
 # ---- retries and failures ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("emulator", [{"generate": 250}], indirect=True)
 def test_throttling_of_the_first_3_requests_is_retried_and_succeeds(emulator, run_ansible):
@@ -138,7 +169,8 @@ def test_500_and_503_bursts_mid_listing_are_retried_with_nothing_lost(emulator, 
     result, task = run_module(run_ansible, dict(FAST_RETRIES, endpoint_url=emulator.url))
     assert result.returncode == 0, result.stderr
     assert [order["phone_number_order_id"] for order in task["phone_number_orders"]] == [
-        order["PhoneNumberOrderId"] for order in emulator.orders()]
+        order["PhoneNumberOrderId"] for order in emulator.orders()
+    ]
     assert list_status_counts(emulator)[1] == {"200": 3, "500": 2, "503": 2}
 
 
@@ -156,8 +188,10 @@ def test_throttling_beyond_max_attempts_fails_clearly_with_no_data(emulator, run
     assert list_status_counts(emulator) == (4, {"200": 1, "429": 3})
 
 
-@pytest.mark.parametrize("fault, code, http_status", [("forbidden", "ForbiddenException", 403),
-                                                      ("unauthorized", "UnauthorizedClientException", 401)])
+@pytest.mark.parametrize(
+    "fault, code, http_status",
+    [("forbidden", "ForbiddenException", 403), ("unauthorized", "UnauthorizedClientException", 401)],
+)
 def test_denied_fails_at_once_naming_the_iam_action(emulator, run_ansible, fault, code, http_status):
     emulator.inject(**{fault: 1})
     result, task = run_module(run_ansible, {"endpoint_url": emulator.url})
@@ -218,33 +252,45 @@ def test_connection_refused_fails_clearly(emulator, run_ansible):
 
 # ---- bad input fails before any request -------------------------------------------------------
 
-@pytest.mark.parametrize("params, expected", [
-    ({"page_size": 0, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
-    ({"page_size": 100, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
-    ({"page_size": 101}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101"),
-    ({"page_size": 101, "api": "chime_sdk_voice", "region": "us-east-1"},
-     "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101"),
-    ({"page_size": "abc"}, "page_size"),
-    ({"api": "chime-sdk"}, "value of api must be one of: chime, chime_sdk_voice"),
-    ({"phone_numbers": ["+12065550100", "+1 206 CALL-NOW"]}, "'+1 206 CALL-NOW'"),
-    ({"phone_numbers": ["+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660"]},
-     "invalid E.164 phone number"),
-    ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
-    ({"max_attempts": 1000}, "max_attempts must be an integer from 1 to 100, got 1000"),
-    ({"retry_max_delay": "nan"}, "retry_max_delay must be a number of seconds from 0 to 600, got nan"),
-    ({"retry_base_delay": "inf"}, "retry_base_delay must be a number of seconds from 0 to 600, got inf"),
-    ({"retry_max_delay": 1e300}, "retry_max_delay must be a number of seconds from 0 to 600"),
-    ({"retry_base_delay": 1e9}, "retry_base_delay must be a number of seconds from 0 to 600"),
-    ({"region": "mars-north-1"}, "region 'mars-north-1' has no Amazon Chime SDK Voice endpoint; use one of: "),
-    ({"region": "us-east-10"}, "region 'us-east-10' has no Amazon Chime SDK Voice endpoint"),
-    ({"phone_numbers": [12065550100]}, "quote it"),
-    ({"expected": ["+12065550100"], "order_status": ["Successful"]},
-     "order_status cannot be combined with expected"),
-    ({"expected": ["+12065550100"], "phone_numbers": ["+12065550100"], "fail_on_unexpected": True},
-     "phone_numbers cannot be combined with expected"),
-    ({"expected": []}, "an empty list would check nothing"),
-    ({"expected": ["+12065550100", 2065550101]}, "item 2 2065550101: a number, not a string: quote it"),
-])
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"page_size": 0, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
+        ({"page_size": 100, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
+        ({"page_size": 101}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101"),
+        (
+            {"page_size": 101, "api": "chime_sdk_voice", "region": "us-east-1"},
+            "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101",
+        ),
+        ({"page_size": "abc"}, "page_size"),
+        ({"api": "chime-sdk"}, "value of api must be one of: chime, chime_sdk_voice"),
+        ({"phone_numbers": ["+12065550100", "+1 206 CALL-NOW"]}, "'+1 206 CALL-NOW'"),
+        (
+            {"phone_numbers": ["+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660"]},
+            "invalid E.164 phone number",
+        ),
+        ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
+        ({"max_attempts": 1000}, "max_attempts must be an integer from 1 to 100, got 1000"),
+        ({"retry_max_delay": "nan"}, "retry_max_delay must be a number of seconds from 0 to 600, got nan"),
+        ({"retry_base_delay": "inf"}, "retry_base_delay must be a number of seconds from 0 to 600, got inf"),
+        ({"retry_max_delay": 1e300}, "retry_max_delay must be a number of seconds from 0 to 600"),
+        ({"retry_base_delay": 1e9}, "retry_base_delay must be a number of seconds from 0 to 600"),
+        ({"region": "mars-north-1"}, "region 'mars-north-1' has no Amazon Chime SDK Voice endpoint; use one of: "),
+        ({"region": "us-east-10"}, "region 'us-east-10' has no Amazon Chime SDK Voice endpoint"),
+        ({"phone_numbers": [12065550100]}, "quote it"),
+        (
+            {"expected": ["+12065550100"], "order_status": ["Successful"]},
+            "order_status cannot be combined with expected",
+        ),
+        (
+            {"expected": ["+12065550100"], "phone_numbers": ["+12065550100"], "fail_on_unexpected": True},
+            "phone_numbers cannot be combined with expected",
+        ),
+        ({"expected": []}, "an empty list would check nothing"),
+        ({"expected": ["+12065550100", 2065550101]}, "item 2 2065550101: a number, not a string: quote it"),
+    ],
+)
 def test_bad_input_fails_before_any_request(emulator, run_ansible, params, expected):
     result, task = run_module(run_ansible, dict(params, endpoint_url=emulator.url))
     assert result.returncode == 2
@@ -255,8 +301,9 @@ def test_bad_input_fails_before_any_request(emulator, run_ansible, params, expec
 
 def test_chime_sdk_voice_without_a_region_fails_before_any_request(emulator, run_ansible):
     # aws_env sets AWS_REGION, so clear it for this run only.
-    result = run_ansible.playbook(play({"endpoint_url": emulator.url}),
-                                  env={"AWS_REGION": "", "AWS_DEFAULT_REGION": ""})
+    result = run_ansible.playbook(
+        play({"endpoint_url": emulator.url}), env={"AWS_REGION": "", "AWS_DEFAULT_REGION": ""}
+    )
     task = result.task(TASK)
     assert result.returncode == 2
     assert "api=chime_sdk_voice is regional and no region is set" in task["msg"], task["msg"]
@@ -266,8 +313,9 @@ def test_chime_sdk_voice_without_a_region_fails_before_any_request(emulator, run
 
 @pytest.mark.parametrize("emulator", [{"generate": 120}], indirect=True)
 def test_the_default_namespace_signs_for_the_region_and_pages_by_100(emulator, run_ansible):
-    result = run_ansible.playbook(play({"endpoint_url": emulator.url}),
-                                  env={"AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": ""})
+    result = run_ansible.playbook(
+        play({"endpoint_url": emulator.url}), env={"AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": ""}
+    )
     task = result.task(TASK)
     assert result.returncode == 0, result.stdout
     assert task["pages"] == 2 and len(task["phone_number_orders"]) == 120
@@ -288,11 +336,16 @@ def test_the_legacy_namespace_warns_that_its_service_reached_end_of_support(emul
 
 # ---- options -------------------------------------------------------------------------------------
 
+
 def test_chime_sdk_voice_with_a_region_and_page_size_100(emulator, run_ansible):
     emulator.generate(230, api="chime-sdk-voice", region="eu-central-1")
     # The emulator serves the chime-sdk-voice namespace under this path prefix.
-    params = {"api": "chime_sdk_voice", "region": "eu-central-1", "page_size": 100,
-              "endpoint_url": emulator.url + "/chime-sdk-voice"}
+    params = {
+        "api": "chime_sdk_voice",
+        "region": "eu-central-1",
+        "page_size": 100,
+        "endpoint_url": emulator.url + "/chime-sdk-voice",
+    }
     result, task = run_module(run_ansible, params)
     assert result.returncode == 0, result.stdout
     assert task["pages"] == 3
@@ -321,8 +374,9 @@ def test_phone_number_order_ids_known_and_unknown(emulator, run_ansible):
     assert emulator.stats()["list_requests"] == 0 and emulator.stats()["get_requests"] == 2
 
     unknown = "00000000-0000-0000-0000-00000000dead"
-    result, task = run_module(run_ansible, {"endpoint_url": emulator.url,
-                                            "phone_number_order_ids": [wanted[0], unknown]})
+    result, task = run_module(
+        run_ansible, {"endpoint_url": emulator.url, "phone_number_order_ids": [wanted[0], unknown]}
+    )
     assert result.returncode == 2
     assert_failed_without_data(task)
     assert "'{0}'".format(unknown) in task["msg"] and "not found" in task["msg"]
@@ -330,23 +384,37 @@ def test_phone_number_order_ids_known_and_unknown(emulator, run_ansible):
 
 def test_filters_select_orders_and_numbers(emulator, run_ansible):
     def order(order_id, status, product_type, numbers):
-        return {"PhoneNumberOrderId": order_id, "ProductType": product_type, "Status": status,
-                "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": s} for e164, s in numbers],
-                "CreatedTimestamp": "2026-01-01T00:00:00.000Z", "UpdatedTimestamp": "2026-01-01T00:00:00.000Z"}
-    emulator.set_orders([
-        order("o1", "Successful", "VoiceConnector", [("+12065550100", "Acquired")]),
-        order("o2", "Failed", "BusinessCalling", [("+12065550101", "Failed")]),
-        order("o3", "Partial", "VoiceConnector", [("+12065550102", "Acquired"), ("+12065550103", "Failed")]),
-    ])
-    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "order_status": ["Partial", "Failed"],
-                                            "product_type": ["VoiceConnector"]})
+        return {
+            "PhoneNumberOrderId": order_id,
+            "ProductType": product_type,
+            "Status": status,
+            "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": s} for e164, s in numbers],
+            "CreatedTimestamp": "2026-01-01T00:00:00.000Z",
+            "UpdatedTimestamp": "2026-01-01T00:00:00.000Z",
+        }
+
+    emulator.set_orders(
+        [
+            order("o1", "Successful", "VoiceConnector", [("+12065550100", "Acquired")]),
+            order("o2", "Failed", "BusinessCalling", [("+12065550101", "Failed")]),
+            order("o3", "Partial", "VoiceConnector", [("+12065550102", "Acquired"), ("+12065550103", "Failed")]),
+        ]
+    )
+    result, task = run_module(
+        run_ansible,
+        {"endpoint_url": emulator.url, "order_status": ["Partial", "Failed"], "product_type": ["VoiceConnector"]},
+    )
     assert result.returncode == 0, result.stdout
     assert [o["phone_number_order_id"] for o in task["phone_number_orders"]] == ["o3"]
     assert [n["e164_phone_number"] for n in task["phone_numbers"]] == ["+12065550102", "+12065550103"]
 
     # Numbers written the way people write them; the YAML integer form too.
-    result = run_ansible.playbook(play({"endpoint_url": emulator.url}).replace(
-        '"}', '", "phone_numbers": ["+1 (206) 555-0103", "+1.206.555.0100"]}') + "")
+    result = run_ansible.playbook(
+        play({"endpoint_url": emulator.url}).replace(
+            '"}', '", "phone_numbers": ["+1 (206) 555-0103", "+1.206.555.0100"]}'
+        )
+        + ""
+    )
     task = result.task(TASK)
     assert result.returncode == 0, result.stdout
     assert [o["phone_number_order_id"] for o in task["phone_number_orders"]] == ["o1", "o3"]
@@ -415,6 +483,7 @@ def test_module_defaults_group_sets_the_endpoint(emulator, run_ansible):
 
 # ---- secrets ---------------------------------------------------------------------------------------
 
+
 def _secret_emulator_params(aws_env):
     keys = [aws_env["AWS_SECRET_ACCESS_KEY"], aws_env["AWS_SESSION_TOKEN"]]
     return {"credentials": {aws_env["AWS_ACCESS_KEY_ID"]: keys}}
@@ -424,6 +493,7 @@ def _secret_emulator_params(aws_env):
 def signing_emulator(aws_env):
     """An emulator that verifies SigV4 against the fake keys: a run that succeeds signed with them."""
     from chime_emulator import ChimeEmulator  # pylint: disable=import-error,import-outside-toplevel
+
     with ChimeEmulator(generate=150, **_secret_emulator_params(aws_env)) as emu:
         yield emu
 
@@ -469,8 +539,7 @@ def test_secrets_never_appear_in_verbose_output(signing_emulator, run_ansible, a
 """.format(module=MODULE, url=signing_emulator.url)
     # The third task's first request (the 5th in all) is refused, so the error path is shown too.
     signing_emulator.inject(forbidden=1, after_requests=4)
-    result = run_ansible.playbook(playbook, "-vvvv", json_output=False,
-                                  env={"ANSIBLE_LOG_PATH": str(log_path)})
+    result = run_ansible.playbook(playbook, "-vvvv", json_output=False, env={"ANSIBLE_LOG_PATH": str(log_path)})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert "ok=4" in output and "ignored=1" in output
@@ -504,8 +573,15 @@ def test_bad_signature_fails_once_naming_the_action_without_leaking(signing_emul
 def test_ansible_doc_renders_with_examples_and_return(run_ansible):
     result = run_ansible("ansible-doc", MODULE)
     assert result.returncode == 0, result.stderr
-    for needle in ("page_size", "phone_number_order_ids", "EXAMPLES", "RETURN VALUES", "phone_numbers",
-                   "chime:ListPhoneNumberOrders", "endpoint_url"):
+    for needle in (
+        "page_size",
+        "phone_number_order_ids",
+        "EXAMPLES",
+        "RETURN VALUES",
+        "phone_numbers",
+        "chime:ListPhoneNumberOrders",
+        "endpoint_url",
+    ):
         assert needle in result.stdout, needle
 
 
@@ -513,14 +589,29 @@ def test_ansible_doc_renders_with_examples_and_return(run_ansible):
 
 
 def test_expected_returns_the_verdict_instead_of_the_facts(emulator, run_ansible):
-    emulator.set_orders({"PhoneNumberOrders": [
-        api_order("old", "2026-01-01T00:00:00.000Z", [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
-                  status="Partial", created="2026-01-01T00:00:00.000Z"),
-        api_order("new", "2026-02-01T00:00:00.000Z", [("+12065550100", "Acquired"), ("+12065550102", "Failed")],
-                  status="Partial", created="2026-01-01T00:00:00.000Z"),
-    ]})
-    result, task = run_module(run_ansible, {"endpoint_url": emulator.url,
-                                            "expected": ["+1 (206) 555-0100", "+12065550102", "+12065550199"]})
+    emulator.set_orders(
+        {
+            "PhoneNumberOrders": [
+                api_order(
+                    "old",
+                    "2026-01-01T00:00:00.000Z",
+                    [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
+                    status="Partial",
+                    created="2026-01-01T00:00:00.000Z",
+                ),
+                api_order(
+                    "new",
+                    "2026-02-01T00:00:00.000Z",
+                    [("+12065550100", "Acquired"), ("+12065550102", "Failed")],
+                    status="Partial",
+                    created="2026-01-01T00:00:00.000Z",
+                ),
+            ]
+        }
+    )
+    result, task = run_module(
+        run_ansible, {"endpoint_url": emulator.url, "expected": ["+1 (206) 555-0100", "+12065550102", "+12065550199"]}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     verdict = task["compliance"]
     # The newer order acquired +12065550100 after the old one failed it.
@@ -542,12 +633,19 @@ def test_invalid_expected_entry_fails_before_any_request(emulator, run_ansible):
 
 # ---- 0.2.0: the account's current numbers ----------------------------------------------------------
 
+
 def current_state_orders():
     def order(order_id, numbers, day, status="Successful"):
-        return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": status, "OrderType": "New",
-                "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": s} for e164, s in numbers],
-                "CreatedTimestamp": "2026-03-%02dT10:00:00.000Z" % day,
-                "UpdatedTimestamp": "2026-03-%02dT10:05:00.000Z" % day}
+        return {
+            "PhoneNumberOrderId": order_id,
+            "ProductType": "VoiceConnector",
+            "Status": status,
+            "OrderType": "New",
+            "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": s} for e164, s in numbers],
+            "CreatedTimestamp": "2026-03-%02dT10:00:00.000Z" % day,
+            "UpdatedTimestamp": "2026-03-%02dT10:05:00.000Z" % day,
+        }
+
     return [
         order("held", [("+12065550100", "Acquired"), ("+12065550101", "Acquired")], 1),
         order("deleted", [("+12065550102", "Acquired")], 2),
@@ -559,17 +657,25 @@ def current_state_orders():
 
 def test_current_state_adds_what_the_account_holds_now(emulator, run_ansible):
     emulator.set_orders(current_state_orders())
-    emulator.release_number("+12065550102")          # acquired, then deleted: gone from the account
-    emulator.delete_number("+12065550103")           # acquired, now in the 7-day deletion queue
+    emulator.release_number("+12065550102")  # acquired, then deleted: gone from the account
+    emulator.delete_number("+12065550103")  # acquired, now in the 7-day deletion queue
     emulator.set_number_status("+12065550101", "ReleaseFailed")
     emulator.set_number_status("+12065550104", "PortinInProgress")
-    emulator.add_number("+12065550199", status="Assigned")   # held without any order
-    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "current_state": True,
-                                            "include_orders": False})
+    emulator.add_number("+12065550199", status="Assigned")  # held without any order
+    result, task = run_module(
+        run_ansible, {"endpoint_url": emulator.url, "current_state": True, "include_orders": False}
+    )
     assert result.returncode == 0, result.stdout
     by_number = dict((entry["e164_phone_number"], entry) for entry in task["phone_numbers"])
-    assert sorted(by_number) == ["+12065550100", "+12065550101", "+12065550102", "+12065550103", "+12065550104",
-                                 "+12065550105", "+12065550199"]
+    assert sorted(by_number) == [
+        "+12065550100",
+        "+12065550101",
+        "+12065550102",
+        "+12065550103",
+        "+12065550104",
+        "+12065550105",
+        "+12065550199",
+    ]
     assert [(e164, by_number[e164]["status"], by_number[e164]["account_status"]) for e164 in sorted(by_number)] == [
         ("+12065550100", "Acquired", "Unassigned"),
         ("+12065550101", "Acquired", "ReleaseFailed"),
@@ -592,8 +698,7 @@ def test_judging_with_current_state_names_released_numbers_and_why(emulator, run
     emulator.release_number("+12065550102")
     emulator.delete_number("+12065550103")
     expected = ["+12065550100", "+12065550102", "+12065550103"]
-    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "current_state": True,
-                                            "expected": expected})
+    result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "current_state": True, "expected": expected})
     assert result.returncode == 0, result.stdout
     compliance = task["compliance"]
     assert compliance["current_state"] is True
@@ -603,7 +708,8 @@ def test_judging_with_current_state_names_released_numbers_and_why(emulator, run
     reasons = dict((p["e164_phone_number"], p["reason"]) for p in compliance["problems"])
     assert reasons["+12065550102"] == "acquired in order deleted but no longer in the account"
     assert reasons["+12065550103"].startswith(
-        "acquired in order queued but the account shows it as DeleteInProgress (deletion 20")
+        "acquired in order queued but the account shows it as DeleteInProgress (deletion 20"
+    )
     # Order history alone would have passed all three: that is what current_state is for.
     result, task = run_module(run_ansible, {"endpoint_url": emulator.url, "expected": expected})
     assert task["compliance"]["passed"] is True and task["compliance"]["current_state"] is False

@@ -15,7 +15,6 @@ import json
 # tests/emulator is on sys.path through tests/conftest.py.
 from chime_emulator import ChimeEmulator  # pylint: disable=import-error
 
-
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import phone_number_hosts
 
 PLUGIN = "voiceops.chime.chime_phone_numbers"
@@ -24,12 +23,17 @@ CONFIG_NAME = "test.chime_phone_numbers.yml"
 FAIL_ON_UNPARSED = {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"}
 
 
-def api_order(order_id, numbers, status="Successful", updated="2026-09-14T16:09:40.107Z",
-              product_type="VoiceConnector", **extra):
-    order = {"PhoneNumberOrderId": order_id, "ProductType": product_type, "Status": status,
-             "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status}
-                                     for e164, number_status in numbers],
-             "CreatedTimestamp": "2026-09-14T16:02:11.482Z", "UpdatedTimestamp": updated}
+def api_order(
+    order_id, numbers, status="Successful", updated="2026-09-14T16:09:40.107Z", product_type="VoiceConnector", **extra
+):
+    order = {
+        "PhoneNumberOrderId": order_id,
+        "ProductType": product_type,
+        "Status": status,
+        "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status} for e164, number_status in numbers],
+        "CreatedTimestamp": "2026-09-14T16:02:11.482Z",
+        "UpdatedTimestamp": updated,
+    }
     order.update(extra)
     return order
 
@@ -37,8 +41,12 @@ def api_order(order_id, numbers, status="Successful", updated="2026-09-14T16:09:
 ORDERS = [
     api_order("order-old", [("+12065550100", "Failed")], status="Failed", updated="2026-01-01T00:00:00.000Z"),
     api_order("order-new", [("+12065550100", "Acquired"), ("+12065550101", "Acquired")]),
-    api_order("order-partial", [("+13125550120", "Acquired"), ("+13125550123", "Failed")], status="Partial",
-              product_type="SipMediaApplicationDialIn"),
+    api_order(
+        "order-partial",
+        [("+13125550120", "Acquired"), ("+13125550123", "Failed")],
+        status="Partial",
+        product_type="SipMediaApplicationDialIn",
+    ),
     api_order("order-processing", [("+16175550180", "Processing")], status="Processing"),
 ]
 
@@ -77,8 +85,11 @@ def members(listing, group):
 
 
 def chime_hostvars(listing, host):
-    return {key: value for key, value in listing["_meta"]["hostvars"][host].items()
-            if key.startswith("chime_") or key == "ansible_connection"}
+    return {
+        key: value
+        for key, value in listing["_meta"]["hostvars"][host].items()
+        if key.startswith("chime_") or key == "ansible_connection"
+    }
 
 
 def assert_clean_stderr(result):
@@ -88,13 +99,19 @@ def assert_clean_stderr(result):
 
 # ---- listing --------------------------------------------------------------------------------
 
+
 def test_list_has_one_host_per_number_with_the_latest_order_and_default_groups(run_ansible, emulator, tmp_path):
     emulator.set_orders(ORDERS)
     listing, result = inventory_list(run_ansible, write_config(tmp_path, emulator))
     assert_clean_stderr(result)
 
     assert sorted(listing["_meta"]["hostvars"]) == [
-        "+12065550100", "+12065550101", "+13125550120", "+13125550123", "+16175550180"]
+        "+12065550100",
+        "+12065550101",
+        "+13125550120",
+        "+13125550123",
+        "+16175550180",
+    ]
     assert chime_hostvars(listing, "+12065550100") == {
         "ansible_connection": "local",
         "chime_e164_phone_number": "+12065550100",
@@ -135,8 +152,9 @@ def test_a_multi_page_listing_is_complete(run_ansible, emulator, tmp_path):
 def test_throttling_in_the_middle_of_the_listing_still_gives_every_host(run_ansible, emulator, tmp_path):
     emulator.generate(120, seed=3)
     emulator.inject(throttle=2, after_requests=1)
-    listing, _result = inventory_list(run_ansible, write_config(tmp_path, emulator, page_size=30,
-                                                                retry_base_delay=0.01, retry_max_delay=0.05))
+    listing, _result = inventory_list(
+        run_ansible, write_config(tmp_path, emulator, page_size=30, retry_base_delay=0.01, retry_max_delay=0.05)
+    )
     assert len(listing["_meta"]["hostvars"]) == 360
     assert emulator.stats()["by_status"].get("429") == 2
 
@@ -146,8 +164,14 @@ def test_graph_shows_the_default_groups(run_ansible, emulator, tmp_path):
     result = run_ansible("ansible-inventory", "-i", str(write_config(tmp_path, emulator)), "--graph")
     assert result.returncode == 0, result.stderr
     graph = result.stdout
-    for group in ("@chime_number_acquired:", "@chime_number_failed:", "@chime_number_processing:",
-                  "@chime_order_successful:", "@chime_order_partial:", "@chime_product_voice_connector:"):
+    for group in (
+        "@chime_number_acquired:",
+        "@chime_number_failed:",
+        "@chime_number_processing:",
+        "@chime_order_successful:",
+        "@chime_order_partial:",
+        "@chime_product_voice_connector:",
+    ):
         assert group in graph
     acquired = graph.split("@chime_number_acquired:")[1].split("@")[0]
     assert "+12065550101" in acquired and "+16175550180" not in acquired
@@ -156,11 +180,15 @@ def test_graph_shows_the_default_groups(run_ansible, emulator, tmp_path):
 def test_compose_keyed_groups_and_filters(run_ansible, emulator, tmp_path):
     emulator.set_orders(ORDERS)
     config = write_config(
-        tmp_path, emulator,
+        tmp_path,
+        emulator,
         product_type=["VoiceConnector"],
         hostvars_prefix="pn_",
-        compose={"ansible_connection": "'ansible.builtin.local'", "digits": "pn_e164_phone_number[1:]",
-                 "owner": "team_name"},
+        compose={
+            "ansible_connection": "'ansible.builtin.local'",
+            "digits": "pn_e164_phone_number[1:]",
+            "owner": "team_name",
+        },
         keyed_groups=[{"key": "pn_number_status", "prefix": "status"}],
         groups={"not_acquired": "pn_number_status != 'Acquired'"},
         use_extra_vars=True,
@@ -179,19 +207,36 @@ def test_compose_keyed_groups_and_filters(run_ansible, emulator, tmp_path):
 
 # ---- chime_sdk_voice and regions ------------------------------------------------------------
 
+
 def test_sdk_voice_lists_two_regions_and_tags_each_host(run_ansible, emulator, tmp_path):
-    emulator.set_orders([api_order("east-1", [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
-                                   status="Partial", updated="2026-01-01T00:00:00.000Z", OrderType="New")],
-                        region="us-east-1")
-    emulator.set_orders([api_order("west-1", [("+12065550100", "Acquired")], OrderType="Porting")],
-                        region="us-west-2")
-    config = write_config(tmp_path, emulator, api="chime_sdk_voice", regions=["us-east-1", "us-west-2"],
-                          keyed_groups=[{"key": "chime_region", "prefix": "region"}])
+    emulator.set_orders(
+        [
+            api_order(
+                "east-1",
+                [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
+                status="Partial",
+                updated="2026-01-01T00:00:00.000Z",
+                OrderType="New",
+            )
+        ],
+        region="us-east-1",
+    )
+    emulator.set_orders([api_order("west-1", [("+12065550100", "Acquired")], OrderType="Porting")], region="us-west-2")
+    config = write_config(
+        tmp_path,
+        emulator,
+        api="chime_sdk_voice",
+        regions=["us-east-1", "us-west-2"],
+        keyed_groups=[{"key": "chime_region", "prefix": "region"}],
+    )
     listing, _result = inventory_list(run_ansible, config)
 
     moved = chime_hostvars(listing, "+12065550100")
     assert (moved["chime_number_status"], moved["chime_region"], moved["chime_order_type"]) == (
-        "Acquired", "us-west-2", "Porting")
+        "Acquired",
+        "us-west-2",
+        "Porting",
+    )
     assert chime_hostvars(listing, "+12065550101")["chime_region"] == "us-east-1"
     assert members(listing, "region_us_west_2") == ["+12065550100"]
     assert members(listing, "region_us_east_1") == ["+12065550101"]
@@ -202,8 +247,9 @@ def test_sdk_voice_lists_two_regions_and_tags_each_host(run_ansible, emulator, t
 def test_with_strict_false_a_denied_region_is_skipped_with_a_warning(run_ansible, emulator, tmp_path):
     emulator.set_orders(ORDERS)
     emulator.inject(deny_regions=["eu-central-1"])
-    config = write_config(tmp_path, emulator, api="chime_sdk_voice", regions=["eu-central-1", "us-east-1"],
-                          strict=False)
+    config = write_config(
+        tmp_path, emulator, api="chime_sdk_voice", regions=["eu-central-1", "us-east-1"], strict=False
+    )
     listing, result = inventory_list(run_ansible, config, env=FAIL_ON_UNPARSED)
     assert len(listing["_meta"]["hostvars"]) == 5
     warning = " ".join(result.stderr.split())
@@ -216,8 +262,7 @@ def test_with_strict_false_a_denied_region_is_skipped_with_a_warning(run_ansible
 def test_with_strict_true_a_denied_region_fails_the_source(run_ansible, emulator, tmp_path):
     emulator.set_orders(ORDERS)
     emulator.inject(deny_regions=["eu-central-1"])
-    config = write_config(tmp_path, emulator, api="chime_sdk_voice", regions=["eu-central-1", "us-east-1"],
-                          strict=True)
+    config = write_config(tmp_path, emulator, api="chime_sdk_voice", regions=["eu-central-1", "us-east-1"], strict=True)
     result = run_ansible("ansible-inventory", "-i", str(config), "--list", env=FAIL_ON_UNPARSED)
     assert result.returncode != 0
     message = " ".join(result.stderr.split())
@@ -228,11 +273,13 @@ def test_with_strict_true_a_denied_region_fails_the_source(run_ansible, emulator
 
 
 def test_a_denied_legacy_listing_fails_naming_the_code_and_action_and_leaks_nothing(
-        run_ansible, emulator, tmp_path, aws_env):
+    run_ansible, emulator, tmp_path, aws_env
+):
     emulator.set_orders(ORDERS)
     emulator.inject(forbidden=1)
-    result = run_ansible("ansible-inventory", "-vvvv", "-i", str(write_config(tmp_path, emulator)), "--list",
-                         env=FAIL_ON_UNPARSED)
+    result = run_ansible(
+        "ansible-inventory", "-vvvv", "-i", str(write_config(tmp_path, emulator)), "--list", env=FAIL_ON_UNPARSED
+    )
     assert result.returncode != 0
     message = " ".join(result.stderr.split())
     assert "ForbiddenException" in message
@@ -250,8 +297,9 @@ def secrets_of(aws_env):
 
 def signing_emulator(aws_env, secret_key):
     """An emulator that verifies SigV4 signatures: the access key's secret is ``secret_key``."""
-    return ChimeEmulator(orders=ORDERS, credentials={
-        aws_env["AWS_ACCESS_KEY_ID"]: [secret_key, aws_env["AWS_SESSION_TOKEN"]]})
+    return ChimeEmulator(
+        orders=ORDERS, credentials={aws_env["AWS_ACCESS_KEY_ID"]: [secret_key, aws_env["AWS_SESSION_TOKEN"]]}
+    )
 
 
 def test_a_signed_listing_at_vvvv_leaks_no_credentials(run_ansible, tmp_path, aws_env):
@@ -260,8 +308,16 @@ def test_a_signed_listing_at_vvvv_leaks_no_credentials(run_ansible, tmp_path, aw
     # -vvvv also prints to stdout, so the listing goes to a file.
     output = tmp_path / "listing.json"
     with signing_emulator(aws_env, aws_env["AWS_SECRET_ACCESS_KEY"]) as emulator:
-        result = run_ansible("ansible-inventory", "-vvvv", "-i", str(write_config(tmp_path, emulator)), "--list",
-                             "--output", str(output), env={"ANSIBLE_LOG_PATH": str(log_path)})
+        result = run_ansible(
+            "ansible-inventory",
+            "-vvvv",
+            "-i",
+            str(write_config(tmp_path, emulator)),
+            "--list",
+            "--output",
+            str(output),
+            env={"ANSIBLE_LOG_PATH": str(log_path)},
+        )
         assert emulator.stats()["by_status"] == {"200": 1}
     assert result.returncode == 0, result.stderr
     listing_text = output.read_text()
@@ -276,8 +332,14 @@ def test_a_signed_listing_at_vvvv_leaks_no_credentials(run_ansible, tmp_path, aw
 def test_a_wrong_signature_fails_once_naming_the_action_and_leaks_nothing(run_ansible, tmp_path, aws_env):
     log_path = tmp_path / "ansible.log"
     with signing_emulator(aws_env, "the-secret-the-emulator-expects") as emulator:
-        result = run_ansible("ansible-inventory", "-vvvv", "-i", str(write_config(tmp_path, emulator)), "--list",
-                             env=dict(FAIL_ON_UNPARSED, ANSIBLE_LOG_PATH=str(log_path)))
+        result = run_ansible(
+            "ansible-inventory",
+            "-vvvv",
+            "-i",
+            str(write_config(tmp_path, emulator)),
+            "--list",
+            env=dict(FAIL_ON_UNPARSED, ANSIBLE_LOG_PATH=str(log_path)),
+        )
         assert emulator.stats()["list_requests"] == 1
     assert result.returncode != 0
     message = " ".join(result.stderr.split())
@@ -307,19 +369,22 @@ def test_a_play_targets_the_acquired_numbers(run_ansible, emulator, tmp_path):
     config = write_config(tmp_path, emulator)
     result = run_ansible.playbook(PLAY, "-i", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
-    (task,) = [task for play in result.json()["plays"] for task in play["tasks"]
-               if task["task"]["name"] == "Show the number"]
+    (task,) = [
+        task for play in result.json()["plays"] for task in play["tasks"] if task["task"]["name"] == "Show the number"
+    ]
     assert sorted(task["hosts"]) == ["+12065550100", "+12065550101", "+13125550120"]
     assert task["hosts"]["+12065550100"]["msg"] == "+12065550100 is Acquired in order-new"
 
 
 # ---- cache ----------------------------------------------------------------------------------
 
+
 def test_the_cache_answers_the_second_run_and_flush_cache_refetches(run_ansible, emulator, tmp_path, aws_env):
     emulator.generate(150, seed=11)
     cache_dir = tmp_path / "inventory-cache"
-    config = write_config(tmp_path, emulator, cache=True, cache_plugin="ansible.builtin.jsonfile",
-                          cache_connection=str(cache_dir))
+    config = write_config(
+        tmp_path, emulator, cache=True, cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache_dir)
+    )
     first, _result = inventory_list(run_ansible, config)
     fetched = emulator.stats()["list_requests"]
     assert fetched == 2
@@ -355,10 +420,12 @@ def test_a_config_that_changes_the_answer_does_not_reuse_the_cache(run_ansible, 
     emulator.set_orders(ORDERS, region="us-east-1")
     emulator.set_orders(ORDERS[:1], region="us-west-2")
     cache = dict(cache=True, cache_plugin="ansible.builtin.jsonfile", cache_connection=str(tmp_path / "cache"))
-    east, _result = inventory_list(run_ansible, write_config(tmp_path, emulator, api="chime_sdk_voice",
-                                                             regions=["us-east-1"], **cache))
-    west, _result = inventory_list(run_ansible, write_config(tmp_path, emulator, api="chime_sdk_voice",
-                                                             regions=["us-west-2"], **cache))
+    east, _result = inventory_list(
+        run_ansible, write_config(tmp_path, emulator, api="chime_sdk_voice", regions=["us-east-1"], **cache)
+    )
+    west, _result = inventory_list(
+        run_ansible, write_config(tmp_path, emulator, api="chime_sdk_voice", regions=["us-west-2"], **cache)
+    )
     assert len(east["_meta"]["hostvars"]) == 5
     assert sorted(west["_meta"]["hostvars"]) == ["+12065550100"]
     assert emulator.stats()["by_region"] == {"us-east-1": 1, "us-west-2": 1}
@@ -366,13 +433,22 @@ def test_a_config_that_changes_the_answer_does_not_reuse_the_cache(run_ansible, 
 
 # ---- documentation --------------------------------------------------------------------------
 
+
 def test_ansible_doc_renders_the_options_and_an_example_config(run_ansible):
     result = run_ansible("ansible-doc", "-t", "inventory", PLUGIN)
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert "plugin: voiceops.chime.chime_phone_numbers" in text
-    for option in ("api", "regions", "hostvars_prefix", "number_status", "assume_role_arn", "keyed_groups",
-                   "cache_plugin", "max_attempts"):
+    for option in (
+        "api",
+        "regions",
+        "hostvars_prefix",
+        "number_status",
+        "assume_role_arn",
+        "keyed_groups",
+        "cache_plugin",
+        "max_attempts",
+    ):
         assert option in text
     assert "chime_number_acquired" in text
     assert "WARNING" not in result.stderr

@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree
 
-from report_schema import validate_report  # tests/report_schema.py
-
 from chime_emulator import ChimeEmulator
+from report_schema import validate_report  # tests/report_schema.py
 
 PLAYBOOK = "voiceops.chime.verify_numbers"
 ASSERT_TASK = "voiceops.chime.assert_numbers_acquired : Assert that every expected phone number is acquired"
@@ -31,21 +30,34 @@ ACCOUNTS = {
 
 
 def order(order_id, numbers, status="Successful"):
-    return {"PhoneNumberOrderId": order_id, "ProductType": "VoiceConnector", "Status": status, "OrderType": "New",
-            "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": s} for e164, s in numbers],
-            "CreatedTimestamp": "2026-10-01T10:00:00.000Z", "UpdatedTimestamp": "2026-10-01T10:05:00.000Z"}
+    return {
+        "PhoneNumberOrderId": order_id,
+        "ProductType": "VoiceConnector",
+        "Status": status,
+        "OrderType": "New",
+        "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": s} for e164, s in numbers],
+        "CreatedTimestamp": "2026-10-01T10:00:00.000Z",
+        "UpdatedTimestamp": "2026-10-01T10:05:00.000Z",
+    }
 
 
 def accounts_document():
-    return {"Accounts": {
-        ACCOUNTS["prod"]: {"Regions": {
-            "us-east-1": {"PhoneNumberOrders": [order("prod-east", [("+12065550100", "Acquired")])]},
-            "us-west-2": {"PhoneNumberOrders": [order("prod-west", [("+15035550100", "Acquired")])]},
-        }},
-        ACCOUNTS["staging"]: {"PhoneNumberOrders": [
-            order("staging", [("+13125550100", "Acquired"), ("+13125550101", "Failed")], status="Partial")]},
-        ACCOUNTS["sales"]: {"PhoneNumberOrders": [order("sales", [("+14155550100", "Acquired")])]},
-    }}
+    return {
+        "Accounts": {
+            ACCOUNTS["prod"]: {
+                "Regions": {
+                    "us-east-1": {"PhoneNumberOrders": [order("prod-east", [("+12065550100", "Acquired")])]},
+                    "us-west-2": {"PhoneNumberOrders": [order("prod-west", [("+15035550100", "Acquired")])]},
+                }
+            },
+            ACCOUNTS["staging"]: {
+                "PhoneNumberOrders": [
+                    order("staging", [("+13125550100", "Acquired"), ("+13125550101", "Failed")], status="Partial")
+                ]
+            },
+            ACCOUNTS["sales"]: {"PhoneNumberOrders": [order("sales", [("+14155550100", "Acquired")])]},
+        }
+    }
 
 
 INVENTORY = """
@@ -77,8 +89,12 @@ chime_accounts:
 def write_profiles(aws_env):
     lines = []
     for name, key in ACCOUNTS.items():
-        lines += ["[%s]" % name, "aws_access_key_id = %s" % key,
-                  "aws_secret_access_key = fleet-FAKE-secret-%s" % name, ""]
+        lines += [
+            "[%s]" % name,
+            "aws_access_key_id = %s" % key,
+            "aws_secret_access_key = fleet-FAKE-secret-%s" % name,
+            "",
+        ]
     with open(aws_env["AWS_SHARED_CREDENTIALS_FILE"], "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
 
@@ -86,14 +102,33 @@ def write_profiles(aws_env):
 def run_fleet(run_ansible, tmp_path, aws_env, emulator, staging_expected=("+13125550100",), extra=()):
     write_profiles(aws_env)
     inventory = tmp_path / "accounts.yml"
-    inventory.write_text(INVENTORY.format(url=emulator.url, reports=tmp_path / "reports",
-                                          summary=tmp_path / "summary",
-                                          staging_expected=json.dumps(list(staging_expected))))
+    inventory.write_text(
+        INVENTORY.format(
+            url=emulator.url,
+            reports=tmp_path / "reports",
+            summary=tmp_path / "summary",
+            staging_expected=json.dumps(list(staging_expected)),
+        )
+    )
     # The profiles' keys, not the environment's: no AWS_* credentials in the environment of this run.
-    env = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
-           "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}
-    return run_ansible("ansible-playbook", "-i", str(inventory), PLAYBOOK, "-e", "verify_numbers_hosts=chime_accounts",
-                       "-f", "4", *extra, env=env)
+    env = {
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+        "AWS_SESSION_TOKEN": "",
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+    }
+    return run_ansible(
+        "ansible-playbook",
+        "-i",
+        str(inventory),
+        PLAYBOOK,
+        "-e",
+        "verify_numbers_hosts=chime_accounts",
+        "-f",
+        "4",
+        *extra,
+        env=env,
+    )
 
 
 def suites(path):
@@ -116,16 +151,17 @@ def test_every_target_passes_with_its_own_account_and_region(run_ansible, tmp_pa
     assert summary["kind"] == "aggregate" and summary["verdict"] == "passed"
     junit = suites(tmp_path / "summary" / "junit.xml")
     assert sorted(junit) == ["prod-us-east-1", "prod-us-west-2", "sales", "staging"]
-    assert all(suite.get("hostname") == name and suite.get("failures") == "0" and suite.get("errors") == "0"
-               for name, suite in junit.items())
+    assert all(
+        suite.get("hostname") == name and suite.get("failures") == "0" and suite.get("errors") == "0"
+        for name, suite in junit.items()
+    )
 
 
 def test_one_failed_number_and_one_denied_account_fail_only_their_hosts(run_ansible, tmp_path, aws_env):
     with ChimeEmulator(orders=accounts_document()) as emulator:
         # sales is denied (its credentials lack the IAM actions): every call of that account gets 403.
         emulator.inject(forbidden=50, account=ACCOUNTS["sales"])
-        result = run_fleet(run_ansible, tmp_path, aws_env, emulator,
-                           staging_expected=["+13125550100", "+13125550101"])
+        result = run_fleet(run_ansible, tmp_path, aws_env, emulator, staging_expected=["+13125550100", "+13125550101"])
     # The run fails, but every host was judged: the others still passed.
     assert result.returncode == 2, result.stdout[-3000:]
     plays = result.json()["plays"]
@@ -150,7 +186,11 @@ def test_one_failed_number_and_one_denied_account_fail_only_their_hosts(run_ansi
     assert summary["verdict"] == "failed"
     hosts = dict((entry["host"], entry) for entry in summary["hosts"])
     assert {name: entry["verdict"] for name, entry in hosts.items()} == {
-        "prod-us-east-1": "passed", "prod-us-west-2": "passed", "staging": "failed", "sales": "error"}
+        "prod-us-east-1": "passed",
+        "prod-us-west-2": "passed",
+        "staging": "failed",
+        "sales": "error",
+    }
     junit = suites(tmp_path / "summary" / "junit.xml")
     assert junit["staging"].get("failures") == "1"
     (error,) = junit["sales"].findall(".//error")
@@ -167,8 +207,11 @@ def test_one_failed_number_and_one_denied_account_fail_only_their_hosts(run_ansi
 
 def test_localhost_alone_keeps_its_reports_in_the_report_dir_itself(run_ansible, tmp_path, aws_env, emulator):
     emulator.set_orders([order("one", [("+12065550100", "Acquired")])])
-    variables = {"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_endpoint_url": emulator.url,
-                 "assert_numbers_acquired_report_dir": str(tmp_path / "reports")}
+    variables = {
+        "assert_numbers_acquired_expected": ["+12065550100"],
+        "assert_numbers_acquired_endpoint_url": emulator.url,
+        "assert_numbers_acquired_report_dir": str(tmp_path / "reports"),
+    }
     result = run_ansible("ansible-playbook", PLAYBOOK, "-e", json.dumps(variables))
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(path.name for path in (tmp_path / "reports").iterdir()) == ["junit.xml", "report.json", "summary.md"]

@@ -25,9 +25,19 @@ CHECK_TASK = "Check the output options"
 LIST_TASK = "List the phone number orders and the account's numbers"
 TABLE_TASK = "Show every phone number with its status"
 DEMO = Path(__file__).resolve().parents[2] / "docs" / "demo" / "orders.json"
-CSV_COLUMNS = ["e164_phone_number", "status", "account_status", "deletion_timestamp", "phone_number_id",
-               "phone_number_order_id", "order_status", "order_type", "product_type", "created_timestamp",
-               "updated_timestamp"]
+CSV_COLUMNS = [
+    "e164_phone_number",
+    "status",
+    "account_status",
+    "deletion_timestamp",
+    "phone_number_id",
+    "phone_number_order_id",
+    "order_status",
+    "order_type",
+    "product_type",
+    "created_timestamp",
+    "updated_timestamp",
+]
 
 
 def demo_document():
@@ -35,10 +45,15 @@ def demo_document():
 
 
 def api_order(order_id, numbers, status="Successful", product_type="VoiceConnector"):
-    return {"PhoneNumberOrderId": order_id, "ProductType": product_type, "Status": status, "OrderType": "New",
-            "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status}
-                                    for e164, number_status in numbers],
-            "CreatedTimestamp": "2026-10-01T10:00:00.000Z", "UpdatedTimestamp": "2026-10-01T10:05:00.000Z"}
+    return {
+        "PhoneNumberOrderId": order_id,
+        "ProductType": product_type,
+        "Status": status,
+        "OrderType": "New",
+        "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status} for e164, number_status in numbers],
+        "CreatedTimestamp": "2026-10-01T10:00:00.000Z",
+        "UpdatedTimestamp": "2026-10-01T10:05:00.000Z",
+    }
 
 
 def list_numbers(run_ansible, *args, env=None, json_output=True):
@@ -67,7 +82,7 @@ def assert_aligned(lines):
     starts = [match.start() for match in re.finditer(r"(?:^|(?<=  ))\S", header)]
     for line in lines[1:-1]:
         for start in starts[1:]:
-            assert line[start - 2:start] == "  " and line[start] != " ", (header, line)
+            assert line[start - 2 : start] == "  " and line[start] != " ", (header, line)
 
 
 def assert_nothing_changed(result):
@@ -90,14 +105,21 @@ def test_table_lists_every_number_with_its_status_and_account_status(emulator, r
     # 29 ordered numbers, in number order, each once.
     assert len(lines) == 1 + 29 + 1
     assert [line.split()[0] for line in lines[1:-1]] == sorted(rows)
-    assert rows["+12065550100"] == ["+12065550100", "Acquired", "Unassigned", "VoiceConnector",
-                                    "6e6a3c1e-5a2c-4c1b-9a41-1f7c2d0b9e11"]
+    assert rows["+12065550100"] == [
+        "+12065550100",
+        "Acquired",
+        "Unassigned",
+        "VoiceConnector",
+        "6e6a3c1e-5a2c-4c1b-9a41-1f7c2d0b9e11",
+    ]
     # Acquired in its order, deleted since: only the account status shows it.
     assert rows["+13035550160"][1:3] == ["Acquired", "DeleteInProgress (deletion 2026-12-06T09:15:00.000Z)"]
     assert rows["+13125550123"][1:3] == ["Failed", "(not held)"]
     assert rows["+16175550180"][1:3] == ["Processing", "AcquireInProgress"]
-    assert lines[-1] == ("29 phone numbers. Status: Acquired 26, Failed 1, Processing 2. Account status: "
-                         "(not held) 1, AcquireInProgress 2, DeleteInProgress 1, Unassigned 25.")
+    assert lines[-1] == (
+        "29 phone numbers. Status: Acquired 26, Failed 1, Processing 2. Account status: "
+        "(not held) 1, AcquireInProgress 2, DeleteInProgress 1, Unassigned 25."
+    )
     assert_aligned(lines)
     assert_nothing_changed(result)
     # One listing of each kind, in the region of the environment (AWS_REGION from aws_env).
@@ -110,15 +132,18 @@ def test_table_lists_every_number_with_its_status_and_account_status(emulator, r
 def test_a_number_the_account_holds_without_an_order_is_listed_too(emulator, run_ansible):
     emulator.set_orders({"PhoneNumberOrders": [api_order("order-1", [("+12065550100", "Acquired")])]})
     emulator.add_number("+18005550199", status="Assigned")
-    rows = {columns_of(line)[0]: columns_of(line) for line in table_lines(
-        list_numbers(run_ansible, env=from_environment(emulator)))[1:-1]}
+    rows = {
+        columns_of(line)[0]: columns_of(line)
+        for line in table_lines(list_numbers(run_ansible, env=from_environment(emulator)))[1:-1]
+    }
     assert rows["+18005550199"] == ["+18005550199", "-", "Assigned", "VoiceConnector", "-"]
 
 
 def test_without_current_state_the_table_is_order_history_and_only_orders_are_listed(emulator, run_ansible):
     emulator.set_orders(demo_document())
-    lines = table_lines(list_numbers(run_ansible, "-e", "list_numbers_current_state=false",
-                                     env=from_environment(emulator)))
+    lines = table_lines(
+        list_numbers(run_ansible, "-e", "list_numbers_current_state=false", env=from_environment(emulator))
+    )
     assert columns_of(lines[0]) == ["NUMBER", "STATUS", "PRODUCT TYPE", "ORDER ID"]
     assert columns_of([line for line in lines if line.startswith("+13035550160")][0])[1] == "Acquired"
     assert lines[-1] == "29 phone numbers. Status: Acquired 26, Failed 1, Processing 2."
@@ -129,7 +154,8 @@ def test_without_current_state_the_table_is_order_history_and_only_orders_are_li
 def test_an_empty_account_says_so(emulator, run_ansible):
     emulator.set_orders({"PhoneNumberOrders": []})
     assert table_lines(list_numbers(run_ansible, env=from_environment(emulator))) == [
-        "No phone number is ordered or held."]
+        "No phone number is ordered or held."
+    ]
 
 
 def test_the_default_output_is_readable_in_a_ci_log(emulator, run_ansible):
@@ -145,16 +171,37 @@ def test_the_default_output_is_readable_in_a_ci_log(emulator, run_ansible):
 
 
 def test_variables_give_the_connection_instead_of_the_environment(emulator, run_ansible, aws_env):
-    emulator.set_orders({"Accounts": {"AKIALISTNUMBERS00001": {
-        "PhoneNumberOrders": [api_order("inventory-account", [("+14155550100", "Acquired")])]}}})
+    emulator.set_orders(
+        {
+            "Accounts": {
+                "AKIALISTNUMBERS00001": {
+                    "PhoneNumberOrders": [api_order("inventory-account", [("+14155550100", "Acquired")])]
+                }
+            }
+        }
+    )
     Path(aws_env["AWS_SHARED_CREDENTIALS_FILE"]).write_text(
-        "[telephony-prod]\naws_access_key_id = AKIALISTNUMBERS00001\naws_secret_access_key = list-FAKE-secret\n")
+        "[telephony-prod]\naws_access_key_id = AKIALISTNUMBERS00001\naws_secret_access_key = list-FAKE-secret\n"
+    )
     # The environment's endpoint would answer nothing; the variables win.
-    env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
-           "AWS_SESSION_TOKEN": ""}
-    lines = table_lines(list_numbers(run_ansible, "-e", "list_numbers_endpoint_url=%s" % emulator.url,
-                                     "-e", "list_numbers_region=eu-central-1",
-                                     "-e", "list_numbers_profile=telephony-prod", env=env))
+    env = {
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+        "AWS_SESSION_TOKEN": "",
+    }
+    lines = table_lines(
+        list_numbers(
+            run_ansible,
+            "-e",
+            "list_numbers_endpoint_url=%s" % emulator.url,
+            "-e",
+            "list_numbers_region=eu-central-1",
+            "-e",
+            "list_numbers_profile=telephony-prod",
+            env=env,
+        )
+    )
     assert [columns_of(line)[0] for line in lines[1:-1]] == ["+14155550100"]
     stats = emulator.stats()
     assert stats["by_region"] == {"eu-central-1": 2}
@@ -163,8 +210,9 @@ def test_variables_give_the_connection_instead_of_the_environment(emulator, run_
 
 def test_the_legacy_namespace_warns_and_lists(emulator, run_ansible):
     emulator.set_orders(demo_document())
-    result = list_numbers(run_ansible, "-e", "list_numbers_api=chime",
-                          "-e", "list_numbers_endpoint_url=%s/chime" % emulator.url)
+    result = list_numbers(
+        run_ansible, "-e", "list_numbers_api=chime", "-e", "list_numbers_endpoint_url=%s/chime" % emulator.url
+    )
     lines = table_lines(result)
     assert len(lines) == 31
     assert [warning for warning in result.task(LIST_TASK).get("warnings") or [] if "2026-02-20" in warning]
@@ -180,8 +228,9 @@ def test_a_failed_listing_fails_with_the_listing_error(emulator, run_ansible):
     assert failure["iam_action"] == "chime:ListPhoneNumbers"
     assert "current_state: false" in failure["msg"]
     # Turning the cross-check off, as the message says, lists the orders alone.
-    assert table_lines(list_numbers(run_ansible, "-e", "list_numbers_current_state=false",
-                                    env=from_environment(emulator)))[0].startswith("NUMBER")
+    assert table_lines(
+        list_numbers(run_ansible, "-e", "list_numbers_current_state=false", env=from_environment(emulator))
+    )[0].startswith("NUMBER")
 
 
 # --------------------------------------------------------------------------- files
@@ -192,10 +241,12 @@ TEMPLATE_ORDER_ID = "{{ lookup('pipe', 'touch PWNED') }}"
 
 
 def hostile_document():
-    return {"PhoneNumberOrders": [
-        api_order(HOSTILE_ORDER_ID, [("+12065550100", "Acquired")], product_type=FORMULA_PRODUCT),
-        api_order(TEMPLATE_ORDER_ID, [("+12065550101", "Acquired")], product_type="-1+1"),
-    ]}
+    return {
+        "PhoneNumberOrders": [
+            api_order(HOSTILE_ORDER_ID, [("+12065550100", "Acquired")], product_type=FORMULA_PRODUCT),
+            api_order(TEMPLATE_ORDER_ID, [("+12065550101", "Acquired")], product_type="-1+1"),
+        ]
+    }
 
 
 def test_csv_quotes_every_field_and_round_trips_hostile_service_values(emulator, run_ansible, tmp_path):
@@ -231,30 +282,54 @@ def test_json_is_the_listing_modules_phone_numbers(emulator, run_ansible, tmp_pa
     assert len(entries) == 29
     deleted = [entry for entry in entries if entry["e164_phone_number"] == "+13035550160"][0]
     assert deleted == {
-        "e164_phone_number": "+13035550160", "status": "Acquired", "account_status": "DeleteInProgress",
-        "deletion_timestamp": "2026-12-06T09:15:00.000Z", "phone_number_id": "+13035550160",
-        "phone_number_order_id": "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "order_status": "Successful",
-        "order_type": "New", "product_type": "VoiceConnector", "created_timestamp": "2026-03-02T17:20:05.118Z",
-        "updated_timestamp": "2026-03-02T17:24:41.902Z"}
+        "e164_phone_number": "+13035550160",
+        "status": "Acquired",
+        "account_status": "DeleteInProgress",
+        "deletion_timestamp": "2026-12-06T09:15:00.000Z",
+        "phone_number_id": "+13035550160",
+        "phone_number_order_id": "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        "order_status": "Successful",
+        "order_type": "New",
+        "product_type": "VoiceConnector",
+        "created_timestamp": "2026-03-02T17:20:05.118Z",
+        "updated_timestamp": "2026-03-02T17:24:41.902Z",
+    }
 
 
 def test_list_numbers_format_names_the_format_of_any_file_name(emulator, run_ansible, tmp_path):
     emulator.set_orders(hostile_document())
-    table_lines(list_numbers(run_ansible, "-e", "list_numbers_output=numbers.txt", "-e", "list_numbers_format=JSON",
-                             env=from_environment(emulator)))
+    table_lines(
+        list_numbers(
+            run_ansible,
+            "-e",
+            "list_numbers_output=numbers.txt",
+            "-e",
+            "list_numbers_format=JSON",
+            env=from_environment(emulator),
+        )
+    )
     assert [entry["e164_phone_number"] for entry in json.loads((tmp_path / "numbers.txt").read_text())] == [
-        "+12065550100", "+12065550101"]
+        "+12065550100",
+        "+12065550101",
+    ]
 
 
-@pytest.mark.parametrize("extra_vars, message", [
-    (["list_numbers_output=numbers.txt"],
-     'list_numbers_output must end in .csv or .json, or list_numbers_format must be csv or json; '
-     'got "numbers.txt" and format "txt"'),
-    (["list_numbers_output=numbers.csv", "list_numbers_format=xml"],
-     'list_numbers_output must end in .csv or .json, or list_numbers_format must be csv or json; '
-     'got "numbers.csv" and format "xml"'),
-    (["list_numbers_format=csv"], "list_numbers_format needs list_numbers_output, the file to write"),
-])
+@pytest.mark.parametrize(
+    "extra_vars, message",
+    [
+        (
+            ["list_numbers_output=numbers.txt"],
+            "list_numbers_output must end in .csv or .json, or list_numbers_format must be csv or json; "
+            'got "numbers.txt" and format "txt"',
+        ),
+        (
+            ["list_numbers_output=numbers.csv", "list_numbers_format=xml"],
+            "list_numbers_output must end in .csv or .json, or list_numbers_format must be csv or json; "
+            'got "numbers.csv" and format "xml"',
+        ),
+        (["list_numbers_format=csv"], "list_numbers_format needs list_numbers_output, the file to write"),
+    ],
+)
 def test_output_options_are_checked_before_any_call(emulator, run_ansible, extra_vars, message):
     args = [arg for pair in (("-e", value) for value in extra_vars) for arg in pair]
     result = list_numbers(run_ansible, *args, env=from_environment(emulator))
@@ -265,7 +340,8 @@ def test_output_options_are_checked_before_any_call(emulator, run_ansible, extra
 
 def test_check_mode_lists_and_writes_nothing(emulator, run_ansible, tmp_path):
     emulator.set_orders(demo_document())
-    lines = table_lines(list_numbers(run_ansible, "--check", "-e", "list_numbers_output=numbers.csv",
-                                     env=from_environment(emulator)))
+    lines = table_lines(
+        list_numbers(run_ansible, "--check", "-e", "list_numbers_output=numbers.csv", env=from_environment(emulator))
+    )
     assert len(lines) == 31
     assert not (tmp_path / "numbers.csv").exists()

@@ -26,9 +26,15 @@ def verify(run_ansible, *args):
 def test_demo_expected_list_passes_and_writes_reports(emulator, run_ansible, tmp_path):
     emulator.set_orders(demo_data())
     report_dir = tmp_path / "reports"
-    result = verify(run_ansible, "-e", "@%s" % (DEMO / "expected.yml"),
-                    "-e", "assert_numbers_acquired_endpoint_url=%s" % emulator.url,
-                    "-e", "assert_numbers_acquired_report_dir=%s" % report_dir)
+    result = verify(
+        run_ansible,
+        "-e",
+        "@%s" % (DEMO / "expected.yml"),
+        "-e",
+        "assert_numbers_acquired_endpoint_url=%s" % emulator.url,
+        "-e",
+        "assert_numbers_acquired_report_dir=%s" % report_dir,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All 25 expected phone numbers are acquired." in result.stdout, result.stdout
     assert "failed=0" in result.stdout
@@ -41,15 +47,25 @@ def test_demo_expected_list_passes_and_writes_reports(emulator, run_ansible, tmp
 
 def test_demo_failing_list_exits_non_zero_naming_the_failed_and_the_missing_number(emulator, run_ansible, tmp_path):
     emulator.set_orders(demo_data())
-    result = verify(run_ansible, "-e", "@%s" % (DEMO / "expected-failing.yml"),
-                    "-e", "assert_numbers_acquired_endpoint_url=%s" % emulator.url)
+    result = verify(
+        run_ansible,
+        "-e",
+        "@%s" % (DEMO / "expected-failing.yml"),
+        "-e",
+        "assert_numbers_acquired_endpoint_url=%s" % emulator.url,
+    )
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "3 of 28 expected phone numbers are not acquired (1 released, 1 failed, 1 missing)" in result.stdout, (
-        result.stdout)
-    assert ("+13035550160 released: acquired in order 9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d but the account shows it "
-            "as DeleteInProgress (deletion 2026-12-06T09:15:00.000Z)") in result.stdout
-    assert ("+13125550123 failed: number status Failed in order b7f3e2d1-4c5a-4e6b-8d7c-9a0b1c2d3e4f "
-            "(order status Partial)") in result.stdout
+    assert (
+        "3 of 28 expected phone numbers are not acquired (1 released, 1 failed, 1 missing)" in result.stdout
+    ), result.stdout
+    assert (
+        "+13035550160 released: acquired in order 9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d but the account shows it "
+        "as DeleteInProgress (deletion 2026-12-06T09:15:00.000Z)"
+    ) in result.stdout
+    assert (
+        "+13125550123 failed: number status Failed in order b7f3e2d1-4c5a-4e6b-8d7c-9a0b1c2d3e4f "
+        "(order status Partial)"
+    ) in result.stdout
     assert "+15035550199 missing: not in any phone number order and not in the account" in result.stdout
 
 
@@ -59,8 +75,11 @@ def test_explicit_localhost_inventory_still_uses_the_controllers_python(emulator
     # discover an interpreter (a pyenv shim that cannot run here); the playbook must not care.
     run_ansible.env.pop("ANSIBLE_PYTHON_INTERPRETER", None)
     expected = tmp_path / "expected.json"
-    expected.write_text(json.dumps({"assert_numbers_acquired_expected": ["+12065550100"],
-                                    "assert_numbers_acquired_endpoint_url": emulator.url}))
+    expected.write_text(
+        json.dumps(
+            {"assert_numbers_acquired_expected": ["+12065550100"], "assert_numbers_acquired_endpoint_url": emulator.url}
+        )
+    )
     result = verify(run_ansible, "-i", "localhost,", "-e", "@%s" % expected)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "The expected phone number is acquired." in result.stdout

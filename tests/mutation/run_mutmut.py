@@ -68,8 +68,9 @@ def lane_amazon_aws():
         candidate = Path(root) / "ansible_collections" / "amazon" / "aws"
         if root and (candidate / "MANIFEST.json").exists():
             return candidate
-    raise RunError("no amazon.aws under ANSIBLE_COLLECTIONS_PATH: run this through `make mutation` "
-                   "(nox -s mutation)")
+    raise RunError(
+        "no amazon.aws under ANSIBLE_COLLECTIONS_PATH: run this through `make mutation` " "(nox -s mutation)"
+    )
 
 
 def tool_dir(lane):
@@ -80,7 +81,9 @@ def prepare_venv(lane):
     """The venv running this script: the nox session's, with the lane's pins and mutmut."""
     venv = Path(sys.prefix)
     if not (venv / "bin" / "mutmut").exists():
-        raise RunError("mutmut is not installed in {0}: run this through `make mutation` (nox -s mutation)".format(venv))
+        raise RunError(
+            "mutmut is not installed in {0}: run this through `make mutation` (nox -s mutation)".format(venv)
+        )
     lane_amazon_aws()
     tool_dir(lane).mkdir(parents=True, exist_ok=True)
     return venv
@@ -118,19 +121,21 @@ def mutmut_env(lane, venv, work):
         env.pop(name, None)
     scratch = tool_dir(lane) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
-    env.update({
-        "PATH": str(venv / "bin") + os.pathsep + env.get("PATH", ""),
-        "VIRTUAL_ENV": str(venv),
-        # tests/conftest.py puts the first entry on sys.path: the mutated copy, next to amazon.aws.
-        "ANSIBLE_COLLECTIONS_PATH": str(work / "mutants"),
-        "ANSIBLE_HOME": str(scratch / "ansible-home"),
-        "ANSIBLE_LOCAL_TEMP": str(scratch / "ansible-tmp"),
-        "ANSIBLE_NOCOLOR": "1",
-        # pytest's numbered temporary directories (one set per worker process) stay in here.
-        "TMPDIR": str(scratch),
-        # The work directory lies inside this repository's checkout: git must not look above it.
-        "GIT_CEILING_DIRECTORIES": str(tool_dir(lane)),
-    })
+    env.update(
+        {
+            "PATH": str(venv / "bin") + os.pathsep + env.get("PATH", ""),
+            "VIRTUAL_ENV": str(venv),
+            # tests/conftest.py puts the first entry on sys.path: the mutated copy, next to amazon.aws.
+            "ANSIBLE_COLLECTIONS_PATH": str(work / "mutants"),
+            "ANSIBLE_HOME": str(scratch / "ansible-home"),
+            "ANSIBLE_LOCAL_TEMP": str(scratch / "ansible-tmp"),
+            "ANSIBLE_NOCOLOR": "1",
+            # pytest's numbered temporary directories (one set per worker process) stay in here.
+            "TMPDIR": str(scratch),
+            # The work directory lies inside this repository's checkout: git must not look above it.
+            "GIT_CEILING_DIRECTORIES": str(tool_dir(lane)),
+        }
+    )
     return env
 
 
@@ -148,7 +153,7 @@ def run(cmd, log_path=None, **kwargs):
 
 # mutmut redraws one status line ("120/7006  🎉 100 🫥 0  ⏰ 0  🤔 0  🙁 20  🔇 0  🧙 0") behind a spinner.
 _PROGRESS = re.compile(r"(\d+/\d+ +\S+ \d+ .*?\S+ \d+ +\S+ \d+ +\S+ \d+ +\S+ \d+ +\S+ \d+ +\S+ \d+)")
-_SPINNER = re.compile(u"[\u2800-\u28ff] ?")
+_SPINNER = re.compile("[\u2800-\u28ff] ?")
 
 
 def run_mutmut(cmd, work, env, log_path, progress_every):
@@ -177,8 +182,14 @@ def _tail(path, size=4000):
 
 def mutant_statuses(venv, work, env):
     """{mutant name: status} of every mutant mutmut has a result for."""
-    proc = subprocess.run([str(venv / "bin" / "mutmut"), "results", "--all", "true"], cwd=str(work), env=env,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(venv / "bin" / "mutmut"), "results", "--all", "true"],
+        cwd=str(work),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode:
         raise RunError("mutmut results exited with {0}:\n{1}".format(proc.returncode, proc.stdout + proc.stderr))
     statuses = {}
@@ -199,15 +210,28 @@ def summarize(statuses, scope):
     detected = sum(counts.get(status, 0) for status in DETECTED)
     score = round(100.0 * detected / checked, 1) if checked else None
     missed = sorted(name for name, status in in_scope.items() if status not in DETECTED + ("not checked", "skipped"))
-    return dict(scope=scope, total=len(in_scope), checked=checked, detected=detected, score=score,
-                counts=dict(sorted(counts.items())), not_detected=dict((name, in_scope[name]) for name in missed))
+    return dict(
+        scope=scope,
+        total=len(in_scope),
+        checked=checked,
+        detected=detected,
+        score=score,
+        counts=dict(sorted(counts.items())),
+        not_detected=dict((name, in_scope[name]) for name in missed),
+    )
 
 
 def write_survivor_diffs(venv, work, env, names, path):
     with open(path, "w", encoding="utf-8") as output:
         for name in names:
-            proc = subprocess.run([str(venv / "bin" / "mutmut"), "show", name], cwd=str(work), env=env,
-                                  capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                [str(venv / "bin" / "mutmut"), "show", name],
+                cwd=str(work),
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             output.write(proc.stdout + proc.stderr + "\n")
 
 
@@ -222,10 +246,17 @@ def report(lane, venv, work, env, scope, elapsed=None):
     log("")
     for name, status in summary["not_detected"].items():
         log("  {0}: {1}".format(status, name))
-    log("mutation score ({0}, lane {1}): {2}% ({3} of {4} mutants detected; {5}){6}".format(
-        scope, lane, summary["score"], summary["detected"], summary["checked"],
-        ", ".join("{0} {1}".format(count, status) for status, count in summary["counts"].items()),
-        "" if elapsed is None else ", {0:.0f} s".format(elapsed)))
+    log(
+        "mutation score ({0}, lane {1}): {2}% ({3} of {4} mutants detected; {5}){6}".format(
+            scope,
+            lane,
+            summary["score"],
+            summary["detected"],
+            summary["checked"],
+            ", ".join("{0} {1}".format(count, status) for status, count in summary["counts"].items()),
+            "" if elapsed is None else ", {0:.0f} s".format(elapsed),
+        )
+    )
     log("summary: {0}; diffs of the mutants not detected: {1}".format(summary_path, diffs))
     return summary
 
@@ -233,11 +264,18 @@ def report(lane, venv, work, env, scope, elapsed=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--lane", default="current", help="the test lane whose pins and amazon.aws to use")
-    parser.add_argument("--scope", choices=sorted(SCOPES), default="all",
-                        help="which mutants to run: module_utils, action or all (default)")
+    parser.add_argument(
+        "--scope",
+        choices=sorted(SCOPES),
+        default="all",
+        help="which mutants to run: module_utils, action or all (default)",
+    )
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutant runs (default 2)")
-    parser.add_argument("--keep-work", action="store_true",
-                        help="keep the last run's work directory and results (only while the tests are unchanged)")
+    parser.add_argument(
+        "--keep-work",
+        action="store_true",
+        help="keep the last run's work directory and results (only while the tests are unchanged)",
+    )
     parser.add_argument("--report", action="store_true", help="only print the last run's results for --scope")
     parser.add_argument("--progress-every", type=float, default=60, help="seconds between progress lines")
     parser.add_argument("--fail-under", type=float, default=None, help="exit 1 when the score is below this")
@@ -254,11 +292,19 @@ def main(argv=None):
             work = prepare_work(args.lane, keep=args.keep_work)
             env = mutmut_env(args.lane, venv, work)
             started = time.monotonic()
-            log("mutmut in {0} ({1}, {2} workers)".format(work, " ".join(args.mutants) or SCOPES[args.scope],
-                                                       args.max_children))
-            run_mutmut([str(venv / "bin" / "mutmut"), "run", "--max-children", str(args.max_children)]
-                       + (args.mutants or [SCOPES[args.scope]]), work, env, tool_dir(args.lane) / "mutmut.log",
-                       args.progress_every)
+            log(
+                "mutmut in {0} ({1}, {2} workers)".format(
+                    work, " ".join(args.mutants) or SCOPES[args.scope], args.max_children
+                )
+            )
+            run_mutmut(
+                [str(venv / "bin" / "mutmut"), "run", "--max-children", str(args.max_children)]
+                + (args.mutants or [SCOPES[args.scope]]),
+                work,
+                env,
+                tool_dir(args.lane) / "mutmut.log",
+                args.progress_every,
+            )
             summary = report(args.lane, venv, work, env, args.scope, time.monotonic() - started)
     except RunError as error:
         log("run_mutmut: {0}".format(error))

@@ -17,7 +17,7 @@ def median(samples):
 
 def figure(samples, **extra):
     """A measured figure: median and the raw samples (seconds unless said otherwise)."""
-    value = {'median': round(median(samples), 6) if samples else None, 'samples': [round(s, 6) for s in samples]}
+    value = {"median": round(median(samples), 6) if samples else None, "samples": [round(s, 6) for s in samples]}
     value.update(extra)
     return value
 
@@ -32,7 +32,7 @@ def reps_text(reps):
     values = sorted(set(reps.values())) if isinstance(reps, dict) else [reps]
     if len(values) == 1:
         return str(values[0])
-    return '/'.join('%d %s' % (count, name.replace('_', ' ')) for name, count in reps.items())
+    return "/".join("%d %s" % (count, name.replace("_", " ")) for name, count in reps.items())
 
 
 def interleaved(variants, rounds):
@@ -82,11 +82,11 @@ def children_cpu_seconds():
 def process_cpu_seconds(pid):
     """User + system CPU seconds of a running process (Linux /proc), or None elsewhere."""
     try:
-        with open('/proc/%d/stat' % pid, encoding='ascii') as stat:
-            fields = stat.read().rsplit(')', 1)[1].split()
+        with open("/proc/%d/stat" % pid, encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
-    ticks = os.sysconf('SC_CLK_TCK')
+    ticks = os.sysconf("SC_CLK_TCK")
     # Fields 14 and 15 of stat(5) (utime, stime), counted after the command name.
     return (int(fields[11]) + int(fields[12])) / ticks
 

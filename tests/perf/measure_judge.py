@@ -15,9 +15,15 @@ import json
 import re
 import statistics
 
-from bench_core import E2E_ORDERS, EXPECTED_NUMBERS, BenchError, log
-from bench_emulator import bench_orders, expected_numbers
-from bench_timing import figure, median, timed_call
+from bench_core import E2E_ORDERS
+from bench_core import EXPECTED_NUMBERS
+from bench_core import BenchError
+from bench_core import log
+from bench_emulator import bench_orders
+from bench_emulator import expected_numbers
+from bench_timing import figure
+from bench_timing import median
+from bench_timing import timed_call
 
 PLAYBOOK_JUDGE_HEAD = """\
 # The judge step as a user writes it with the filter, and the obvious hand-written check (one
@@ -68,10 +74,13 @@ PLAYBOOK_JUDGE_ROUND = """
 
 
 def measure(ctx):
-    from ansible_collections.voiceops.chime.plugins.module_utils.compliance import (  # pylint: disable=import-outside-toplevel
-        number_compliance)
-    from ansible_collections.voiceops.chime.plugins.module_utils.orders import (  # pylint: disable=import-outside-toplevel
-        latest_status_by_number, order_from_api)
+    from ansible_collections.voiceops.chime.plugins.module_utils.compliance import (
+        number_compliance,  # pylint: disable=import-outside-toplevel
+    )
+    from ansible_collections.voiceops.chime.plugins.module_utils.orders import (
+        latest_status_by_number,  # pylint: disable=import-outside-toplevel
+    )
+    from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_from_api
 
     settings = ctx.settings
     api_orders = bench_orders(E2E_ORDERS)
@@ -79,53 +88,67 @@ def measure(ctx):
     expected = expected_numbers(api_orders, EXPECTED_NUMBERS)
     pure = []
     judged = None
-    for dummy in range(max(settings['reps'], 5)):
+    for dummy in range(max(settings["reps"], 5)):
         seconds, judged = timed_call(lambda: number_compliance(phone_numbers, expected))
         pure.append(seconds)
-    if not judged.get('passed'):
-        raise BenchError('the judge did not pass the all-acquired expected list: %s' % judged.get('message'))
+    if not judged.get("passed"):
+        raise BenchError("the judge did not pass the all-acquired expected list: %s" % judged.get("message"))
 
     ctx.emulator.serve(E2E_ORDERS)
-    playbook = ctx.workdir / 'judge.yml'
-    playbook.write_text(PLAYBOOK_JUDGE_HEAD + ''.join(
-        PLAYBOOK_JUDGE_ROUND.format(round=number + 1) for number in range(settings['reps'])))
-    judge_vars = ctx.workdir / 'judge-vars.json'
-    count = settings['loop_numbers']
-    judge_vars.write_text(json.dumps({'bench_expected': expected, 'bench_loop_numbers': count,
-                                      'bench_endpoint_url': ctx.emulator.url}))
-    stdout = ctx.runner.run(['ansible-playbook', playbook, '-e', '@%s' % judge_vars]).stdout
-    loop = [float(value) for value in re.findall(r'BENCH_LOOP_SECONDS=([0-9.]+)', stdout)]
-    filter_step = [float(value) for value in re.findall(r'BENCH_FILTER_SECONDS=([0-9.]+) passed=True', stdout)]
-    if len(loop) != settings['reps'] or len(filter_step) != settings['reps']:
-        raise BenchError('the judge playbook printed %d loop and %d passing filter timings, not %d each'
-                         % (len(loop), len(filter_step), settings['reps']))
+    playbook = ctx.workdir / "judge.yml"
+    playbook.write_text(
+        PLAYBOOK_JUDGE_HEAD
+        + "".join(PLAYBOOK_JUDGE_ROUND.format(round=number + 1) for number in range(settings["reps"]))
+    )
+    judge_vars = ctx.workdir / "judge-vars.json"
+    count = settings["loop_numbers"]
+    judge_vars.write_text(
+        json.dumps({"bench_expected": expected, "bench_loop_numbers": count, "bench_endpoint_url": ctx.emulator.url})
+    )
+    stdout = ctx.runner.run(["ansible-playbook", playbook, "-e", "@%s" % judge_vars]).stdout
+    loop = [float(value) for value in re.findall(r"BENCH_LOOP_SECONDS=([0-9.]+)", stdout)]
+    filter_step = [float(value) for value in re.findall(r"BENCH_FILTER_SECONDS=([0-9.]+) passed=True", stdout)]
+    if len(loop) != settings["reps"] or len(filter_step) != settings["reps"]:
+        raise BenchError(
+            "the judge playbook printed %d loop and %d passing filter timings, not %d each"
+            % (len(loop), len(filter_step), settings["reps"])
+        )
 
     # The judge inside the module process, as the role runs it (measure_fixed_cost.py, when it ran first).
-    module_judge = ctx.shared.get('module_judge_seconds')
+    module_judge = ctx.shared.get("module_judge_seconds")
     loop_per_number = median(loop) / count
     judge = {
-        'expected': EXPECTED_NUMBERS,
-        'ordered_numbers': len(phone_numbers),
-        'pure_function': figure(pure),
-        'filter_step': figure(filter_step),
-        'role_step': module_judge,
-        'looped_assert_numbers': count,
-        'looped_assert': figure(loop),
-        'looped_assert_per_number': round(loop_per_number, 6),
+        "expected": EXPECTED_NUMBERS,
+        "ordered_numbers": len(phone_numbers),
+        "pure_function": figure(pure),
+        "filter_step": figure(filter_step),
+        "role_step": module_judge,
+        "looped_assert_numbers": count,
+        "looped_assert": figure(loop),
+        "looped_assert_per_number": round(loop_per_number, 6),
     }
     # The targets use the slower of the judge steps a user meets: the filter in a playbook and the
     # role's (inside the module).
-    steps = {'filter step': median(filter_step)}
+    steps = {"filter step": median(filter_step)}
     if module_judge is not None:
-        steps['role step'] = module_judge
+        steps["role step"] = module_judge
     source = max(steps, key=steps.get)
     judge_seconds = steps[source]
-    judge['judge_seconds_for_targets'] = round(judge_seconds, 4)
-    judge['judge_source'] = source
-    judge['per_number_speedup'] = round(loop_per_number / (judge_seconds / EXPECTED_NUMBERS), 1)
-    ctx.result['judge'] = judge
-    log('  judge 10,000 expected vs %s ordered: filter step %.3f s, role step (in the module) %s s, pure function '
-        '%.3f s; looped assert %d numbers %.2f s (%.1f ms/number) -> %.0fx faster per number' % (
-            '{:,}'.format(len(phone_numbers)), statistics.median(filter_step),
-            'n/a' if module_judge is None else '%.3f' % module_judge, statistics.median(pure), count,
-            statistics.median(loop), loop_per_number * 1000, judge['per_number_speedup']))
+    judge["judge_seconds_for_targets"] = round(judge_seconds, 4)
+    judge["judge_source"] = source
+    judge["per_number_speedup"] = round(loop_per_number / (judge_seconds / EXPECTED_NUMBERS), 1)
+    ctx.result["judge"] = judge
+    log(
+        "  judge 10,000 expected vs %s ordered: filter step %.3f s, role step (in the module) %s s, pure function "
+        "%.3f s; looped assert %d numbers %.2f s (%.1f ms/number) -> %.0fx faster per number"
+        % (
+            "{:,}".format(len(phone_numbers)),
+            statistics.median(filter_step),
+            "n/a" if module_judge is None else "%.3f" % module_judge,
+            statistics.median(pure),
+            count,
+            statistics.median(loop),
+            loop_per_number * 1000,
+            judge["per_number_speedup"],
+        )
+    )

@@ -36,6 +36,7 @@ def timed(timings, name, func):
             return func(*args, **kwargs)
         finally:
             timings[name] += time.perf_counter() - start
+
     return wrapper
 
 
@@ -46,9 +47,9 @@ def peak_rss_kib():
     a large parent (bench.py after listing 100,000 orders) would report the parent's peak.
     """
     try:
-        with open('/proc/self/status', encoding='ascii') as status:
+        with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith('VmHWM:'):
+                if line.startswith("VmHWM:"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -57,22 +58,28 @@ def peak_rss_kib():
 
 def main():
     stats_path, args_path = sys.argv[1], sys.argv[2]
-    timings = {'fetch': 0.0, 'transform': 0.0, 'judge': 0.0, 'scrub': 0.0, 'exit_json': 0.0}
+    timings = {"fetch": 0.0, "transform": 0.0, "judge": 0.0, "scrub": 0.0, "exit_json": 0.0}
 
     from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
+
     # pylint: disable-next=import-outside-toplevel
-    from ansible_collections.voiceops.chime.plugins.modules import (
-        chime_phone_number_order_info as module_code)
+    from ansible_collections.voiceops.chime.plugins.modules import chime_phone_number_order_info as module_code
+
     imported = time.perf_counter()
 
-    for name, kind in (('list_account', 'fetch'), ('get_orders', 'fetch'), ('filter_orders', 'transform'),
-                       ('latest_status_by_number', 'transform'), ('with_account_state', 'transform'),
-                       ('number_compliance', 'judge')):
+    for name, kind in (
+        ("list_account", "fetch"),
+        ("get_orders", "fetch"),
+        ("filter_orders", "transform"),
+        ("latest_status_by_number", "transform"),
+        ("with_account_state", "transform"),
+        ("number_compliance", "judge"),
+    ):
         if hasattr(module_code, name):
             setattr(module_code, name, timed(timings, kind, getattr(module_code, name)))
     # exit_json looks remove_values up in basic's namespace at call time.
-    basic.remove_values = timed(timings, 'scrub', basic.remove_values)
-    basic.AnsibleModule.exit_json = timed(timings, 'exit_json', basic.AnsibleModule.exit_json)
+    basic.remove_values = timed(timings, "scrub", basic.remove_values)
+    basic.AnsibleModule.exit_json = timed(timings, "exit_json", basic.AnsibleModule.exit_json)
 
     sys.argv = [module_code.__file__, args_path]
     exit_code = 0
@@ -82,12 +89,18 @@ def main():
         exit_code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     sys.stdout.flush()
     finished = time.perf_counter()
-    stats = dict(timings, imports=imported - STARTED, main=finished - imported, total=finished - STARTED,
-                 exit_code=exit_code, max_rss_kib=peak_rss_kib())
-    with open(stats_path, 'w', encoding='utf-8') as handle:
+    stats = dict(
+        timings,
+        imports=imported - STARTED,
+        main=finished - imported,
+        total=finished - STARTED,
+        exit_code=exit_code,
+        max_rss_kib=peak_rss_kib(),
+    )
+    with open(stats_path, "w", encoding="utf-8") as handle:
         json.dump(stats, handle)
     return exit_code
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main())

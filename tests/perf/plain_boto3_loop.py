@@ -20,41 +20,41 @@ import sys
 import boto3
 
 
-def make_client(endpoint_url, region='us-east-1'):
+def make_client(endpoint_url, region="us-east-1"):
     """A default chime-sdk-voice client; a fresh session so no state is shared between measurements."""
-    return boto3.session.Session().client('chime-sdk-voice', region_name=region, endpoint_url=endpoint_url)
+    return boto3.session.Session().client("chime-sdk-voice", region_name=region, endpoint_url=endpoint_url)
 
 
-def fetch_all(client, method='list_phone_number_orders', key='PhoneNumberOrders', page_size=100):
+def fetch_all(client, method="list_phone_number_orders", key="PhoneNumberOrders", page_size=100):
     """Return (items, pages): every item of a NextToken listing as botocore parses it."""
     items = []
     pages = 0
-    params = {'MaxResults': page_size}
+    params = {"MaxResults": page_size}
     call = getattr(client, method)
     while True:
         page = call(**params)
         pages += 1
         items.extend(page[key])
-        token = page.get('NextToken')
+        token = page.get("NextToken")
         if not token:
             return items, pages
-        params['NextToken'] = token
+        params["NextToken"] = token
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
-    parser.add_argument('--endpoint-url', required=True)
-    parser.add_argument('--current-state', action='store_true', help='list the account\'s numbers too')
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--endpoint-url", required=True)
+    parser.add_argument("--current-state", action="store_true", help="list the account's numbers too")
     args = parser.parse_args(argv)
     client = make_client(args.endpoint_url)
     orders, pages = fetch_all(client)
-    line = '%d orders in %d pages' % (len(orders), pages)
+    line = "%d orders in %d pages" % (len(orders), pages)
     if args.current_state:
-        numbers, number_pages = fetch_all(client, 'list_phone_numbers', 'PhoneNumbers')
-        line += ', %d numbers in %d pages' % (len(numbers), number_pages)
+        numbers, number_pages = fetch_all(client, "list_phone_numbers", "PhoneNumbers")
+        line += ", %d numbers in %d pages" % (len(numbers), number_pages)
     print(line)
     return 0
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main())

@@ -21,26 +21,28 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 
-PARTITION_KINDS = ('status', 'product_type', 'status_and_product_type')
+PARTITION_KINDS = ("status", "product_type", "status_and_product_type")
 
 
 def namespace_enums(boto3_service):
     """(PhoneNumberStatus values, PhoneNumberProductType values) of botocore's model for the service."""
     import botocore.session  # pylint: disable=import-outside-toplevel
+
     model = botocore.session.get_session().get_service_model(boto3_service)
-    return list(model.shape_for('PhoneNumberStatus').enum), list(model.shape_for('PhoneNumberProductType').enum)
+    return list(model.shape_for("PhoneNumberStatus").enum), list(model.shape_for("PhoneNumberProductType").enum)
 
 
 def partitions(kind, statuses, product_types):
     """The ListPhoneNumbers request parameters of each partition of ``kind``."""
-    if kind == 'status':
-        return [{'Status': status} for status in statuses]
-    if kind == 'product_type':
-        return [{'ProductType': product_type} for product_type in product_types]
-    if kind == 'status_and_product_type':
-        return [{'Status': status, 'ProductType': product_type}
-                for status in statuses for product_type in product_types]
-    raise ValueError('unknown partition kind %r' % kind)
+    if kind == "status":
+        return [{"Status": status} for status in statuses]
+    if kind == "product_type":
+        return [{"ProductType": product_type} for product_type in product_types]
+    if kind == "status_and_product_type":
+        return [
+            {"Status": status, "ProductType": product_type} for status in statuses for product_type in product_types
+        ]
+    raise ValueError("unknown partition kind %r" % kind)
 
 
 def list_account_partitioned(listing, client, api, number_partitions, orders=True, page_size=None):
@@ -57,8 +59,9 @@ def list_account_partitioned(listing, client, api, number_partitions, orders=Tru
     def collect(operation, params):
         try:
             items, pages = [], 0
-            for page in listing.iter_pages(client, operation, api, page_size=page_size, policy=policy,
-                                           params=params, stop=stop):
+            for page in listing.iter_pages(
+                client, operation, api, page_size=page_size, policy=policy, params=params, stop=stop
+            ):
                 items.extend(page)
                 pages += 1
             return items, pages

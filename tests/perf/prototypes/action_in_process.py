@@ -19,7 +19,8 @@ from ansible.utils.display import Display
 
 from ansible_collections.voiceops.chime.plugins.action.chime_phone_number_compliance_shipped import LISTING_MODULE
 from ansible_collections.voiceops.chime.plugins.action.chime_phone_number_compliance_shipped import (
-    ActionModule as ShippedActionModule)
+    ActionModule as ShippedActionModule,
+)
 from ansible_collections.voiceops.chime.plugins.plugin_utils.in_process_listing import run_listing_module
 
 display = Display()
@@ -29,8 +30,9 @@ class ActionModule(ShippedActionModule):
 
     def _execute_module(self, module_name=None, module_args=None, task_vars=None, **kwargs):
         if module_name != LISTING_MODULE:
-            return super(ActionModule, self)._execute_module(module_name=module_name, module_args=module_args,
-                                                             task_vars=task_vars, **kwargs)
+            return super(ActionModule, self)._execute_module(
+                module_name=module_name, module_args=module_args, task_vars=task_vars, **kwargs
+            )
         environment = {}
         self._compute_environment_string(environment)
         return run_listing_module(module_args, environment, display.warning)

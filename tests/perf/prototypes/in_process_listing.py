@@ -128,8 +128,10 @@ def _run(module_args, warn):
     except Exception as error:  # pylint: disable=broad-except
         return dict(failed=True, msg=str(error))
     if params.get("validate_certs") is False:
-        warn("validate_certs is false: the TLS certificate of the endpoint is not verified, so the "
-             "phone number orders may not come from AWS. Use it only with a trusted test endpoint.")
+        warn(
+            "validate_certs is false: the TLS certificate of the endpoint is not verified, so the "
+            "phone number orders may not come from AWS. Use it only with a trusted test endpoint."
+        )
     if params["api"] == "chime":
         warn(LEGACY_API_WARNING)
     if params["expected"] is None or params["phone_number_order_ids"]:
@@ -139,26 +141,36 @@ def _run(module_args, warn):
         inputs = checked_inputs(params)
         current_state = params["current_state"]
         client = create_client(ControllerAWS(params), params["api"])
-        listing = list_account(client, params["api"], inputs["page_size"], inputs["policy"],
-                               current_state=current_state)
+        listing = list_account(
+            client, params["api"], inputs["page_size"], inputs["policy"], current_state=current_state
+        )
     except ChimeApiError as error:
         return dict(failed=True, msg=error.message, **error.as_dict())
     except ValueError as error:
         return dict(failed=True, msg=str(error))
     only_numbers = set(inputs["wanted_numbers"]) if inputs["wanted_numbers"] else None
-    orders = filter_orders([order_from_api(order) for order in listing.api_orders], params["order_status"],
-                           params["product_type"], inputs["wanted_numbers"])
+    orders = filter_orders(
+        [order_from_api(order) for order in listing.api_orders],
+        params["order_status"],
+        params["product_type"],
+        inputs["wanted_numbers"],
+    )
     phone_numbers = latest_status_by_number(orders, only_numbers)
     if current_state:
         phone_numbers = with_account_state(phone_numbers, listing.api_numbers, only_numbers)
     try:
-        compliance = number_compliance(phone_numbers, params["expected"],
-                                       fail_on_unexpected=params["fail_on_unexpected"],
-                                       max_listed=params["max_listed"], current_state=current_state)
+        compliance = number_compliance(
+            phone_numbers,
+            params["expected"],
+            fail_on_unexpected=params["fail_on_unexpected"],
+            max_listed=params["max_listed"],
+            current_state=current_state,
+        )
     except ValueError as error:
         return dict(failed=True, msg=str(error))
-    result = dict(changed=False, phone_number_orders=[], phone_numbers=[], pages=listing.order_pages,
-                  compliance=compliance)
+    result = dict(
+        changed=False, phone_number_orders=[], phone_numbers=[], pages=listing.order_pages, compliance=compliance
+    )
     if current_state:
         result["phone_number_pages"] = listing.number_pages
     return result

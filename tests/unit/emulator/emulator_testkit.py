@@ -21,18 +21,35 @@ PREFIX = {"chime": "/chime", "chime-sdk-voice": ""}
 
 
 def fake_auth(region="us-east-1", service="chime", key=DUMMY_KEY):
-    return (f"AWS4-HMAC-SHA256 Credential={key}/20260101/{region}/{service}/aws4_request, "
-            "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
+    return (
+        f"AWS4-HMAC-SHA256 Credential={key}/20260101/{region}/{service}/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
+    )
 
 
-def make_client(emu, api="chime-sdk-voice", region="us-east-1", key=DUMMY_KEY, secret=DUMMY_SECRET, token=None,
-                retries=None, endpoint=None, **config):
+def make_client(
+    emu,
+    api="chime-sdk-voice",
+    region="us-east-1",
+    key=DUMMY_KEY,
+    secret=DUMMY_SECRET,
+    token=None,
+    retries=None,
+    endpoint=None,
+    **config,
+):
     """A real boto3 client for ``api``. botocore sends the same request for both namespaces, so
     the legacy one is reached through the emulator's /chime path prefix, which botocore keeps in
     front of the request URI; chime-sdk-voice is the bare endpoint_url."""
     return boto3.client(
-        api, endpoint_url=endpoint or emu.url + PREFIX[api], region_name=region, aws_access_key_id=key,
-        aws_secret_access_key=secret, aws_session_token=token, config=Config(retries=retries or NO_RETRIES, **config))
+        api,
+        endpoint_url=endpoint or emu.url + PREFIX[api],
+        region_name=region,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+        config=Config(retries=retries or NO_RETRIES, **config),
+    )
 
 
 def list_all(client, page_size=None, operation="list_phone_number_orders", items="PhoneNumberOrders", **params):
@@ -101,13 +118,20 @@ def parse_iso(value):
     return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
 
 
-def make_order(order_id, numbers, status="Successful", updated="2026-01-01T00:00:00.000Z",
-               product_type="VoiceConnector", created="2025-12-31T00:00:00.000Z"):
+def make_order(
+    order_id,
+    numbers,
+    status="Successful",
+    updated="2026-01-01T00:00:00.000Z",
+    product_type="VoiceConnector",
+    created="2025-12-31T00:00:00.000Z",
+):
     """A hand-made order: ``numbers`` maps E.164 -> ordered number status."""
     return {
         "CreatedTimestamp": created,
-        "OrderedPhoneNumbers": [{"E164PhoneNumber": e164, "Status": number_status}
-                                for e164, number_status in numbers.items()],
+        "OrderedPhoneNumbers": [
+            {"E164PhoneNumber": e164, "Status": number_status} for e164, number_status in numbers.items()
+        ],
         "PhoneNumberOrderId": order_id,
         "ProductType": product_type,
         "Status": status,

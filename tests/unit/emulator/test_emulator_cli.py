@@ -16,9 +16,16 @@ import threading
 from pathlib import Path
 
 import pytest
-from emulator_testkit import DUMMY_KEY, DUMMY_SECRET, error_of, fake_auth, make_client, raw_request
-
-from chime_emulator import ChimeEmulator, ChimeEmulatorClient, EmulatorConfigError, generate_orders
+from chime_emulator import ChimeEmulator
+from chime_emulator import ChimeEmulatorClient
+from chime_emulator import EmulatorConfigError
+from chime_emulator import generate_orders
+from emulator_testkit import DUMMY_KEY
+from emulator_testkit import DUMMY_SECRET
+from emulator_testkit import error_of
+from emulator_testkit import fake_auth
+from emulator_testkit import make_client
+from emulator_testkit import raw_request
 
 EMULATOR_SCRIPT = Path(sys.modules["chime_emulator"].__file__)
 
@@ -33,7 +40,11 @@ class _Running:
 def start_cli(*args, env=None):
     process = subprocess.Popen(  # pylint: disable=consider-using-with
         [sys.executable, str(EMULATOR_SCRIPT), "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     line = process.stdout.readline()
     match = re.fullmatch(r"listening on (http://127\.0\.0\.1:(\d+))\n", line)
     if not match:
@@ -61,7 +72,8 @@ def test_cli_prints_the_line_serves_data_and_faults_and_stops_on_sigterm(tmp_pat
         assert len(client.list_phone_number_orders()["PhoneNumberOrders"]) == 7
         assert make_client(running, region="us-east-1").list_phone_number_orders()["PhoneNumberOrders"] == []
         assert error_of(make_client(running, secret="wrong", region="eu-west-2").list_phone_number_orders)[1] == (
-            "InvalidSignatureException")
+            "InvalidSignatureException"
+        )
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
         stdout, stderr = process.communicate()
@@ -71,9 +83,20 @@ def test_cli_prints_the_line_serves_data_and_faults_and_stops_on_sigterm(tmp_pat
 
 
 def test_cli_numbers_faults_and_legacy_root():
-    process, running = start_cli("--generate", "30", "--api", "chime", "--fault-operation", "ListPhoneNumbers",
-                                 "--http-error", "502:SomethingNew:2", "--empty-string-token", "1",
-                                 "--deny-operation", "GetPhoneNumber")
+    process, running = start_cli(
+        "--generate",
+        "30",
+        "--api",
+        "chime",
+        "--fault-operation",
+        "ListPhoneNumbers",
+        "--http-error",
+        "502:SomethingNew:2",
+        "--empty-string-token",
+        "1",
+        "--deny-operation",
+        "GetPhoneNumber",
+    )
     try:
         control = ChimeEmulatorClient(running.url)
         assert control.health()["api"] == "chime"
@@ -91,21 +114,30 @@ def test_cli_numbers_faults_and_legacy_root():
         assert stop_cli(process)[1] == ""
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["--http-error", "502"], "STATUS:CODE"),
-    (["--http-error", "200:Fine"], "http_error status"),
-    (["--fault-operation", "DeletePhoneNumber"], "invalid choice"),
-    (["--api", "chime_sdk_voice"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--http-error", "502"], "STATUS:CODE"),
+        (["--http-error", "200:Fine"], "http_error status"),
+        (["--fault-operation", "DeletePhoneNumber"], "invalid choice"),
+        (["--api", "chime_sdk_voice"], "invalid choice"),
+    ],
+)
 def test_cli_rejects_bad_fault_flags(args, needle):
-    result = subprocess.run([sys.executable, str(EMULATOR_SCRIPT), *args], capture_output=True, text=True,
-                            timeout=30, check=False)
+    result = subprocess.run(
+        [sys.executable, str(EMULATOR_SCRIPT), *args], capture_output=True, text=True, timeout=30, check=False
+    )
     assert result.returncode == 2 and result.stdout == "" and needle in result.stderr
 
 
 def test_cli_refuses_a_non_loopback_address_unless_allowed():
-    result = subprocess.run([sys.executable, str(EMULATOR_SCRIPT), "--host", "0.0.0.0", "--port", "0"],
-                            capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(
+        [sys.executable, str(EMULATOR_SCRIPT), "--host", "0.0.0.0", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 2 and result.stdout == ""
     assert "non-loopback" in result.stderr and "--allow-non-loopback" in result.stderr
     with pytest.raises(EmulatorConfigError, match="non-loopback"):
@@ -116,8 +148,13 @@ def test_cli_refuses_a_non_loopback_address_unless_allowed():
 def test_cli_rejects_bad_data_file(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    result = subprocess.run([sys.executable, str(EMULATOR_SCRIPT), "--data", str(bad)],
-                            capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(
+        [sys.executable, str(EMULATOR_SCRIPT), "--data", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 2 and "not valid JSON" in result.stderr
 
 

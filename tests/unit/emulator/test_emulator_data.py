@@ -7,16 +7,22 @@ from __future__ import annotations
 import re
 
 import pytest
+from chime_emulator import ChimeEmulator
+from chime_emulator import EmulatorConfigError
+from chime_emulator import derive_numbers
+from chime_emulator import generate_orders
+from emulator_data import account_id_of
+from emulator_data import parse_document
+from emulator_data import project_number
+from emulator_data import project_order
 from emulator_testkit import make_order
-
-from chime_emulator import ChimeEmulator, EmulatorConfigError, derive_numbers, generate_orders
-from emulator_data import account_id_of, parse_document, project_number, project_order
 
 ISO_MILLIS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 NANP_E164 = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
 
 
 # ---- generated orders --------------------------------------------------------------
+
 
 def test_generate_orders_is_deterministic_and_shaped_like_the_legacy_api():
     orders = generate_orders(1000, seed=7, api="chime")
@@ -32,13 +38,17 @@ def test_generate_orders_is_deterministic_and_shaped_like_the_legacy_api():
         assert order["UpdatedTimestamp"] >= order["CreatedTimestamp"]
         statuses = {number["Status"] for number in order["OrderedPhoneNumbers"]}
         expected_status = {
-            frozenset({"Acquired"}): "Successful", frozenset({"Failed"}): "Failed",
-            frozenset({"Processing"}): "Processing", frozenset({"Acquired", "Failed"}): "Partial",
+            frozenset({"Acquired"}): "Successful",
+            frozenset({"Failed"}): "Failed",
+            frozenset({"Processing"}): "Processing",
+            frozenset({"Acquired", "Failed"}): "Partial",
         }[frozenset(statuses)]
         assert order["Status"] == expected_status
         assert "OrderType" not in order
-    by_status = {status: sum(order["Status"] == status for order in orders) for status in
-                 ("Successful", "Partial", "Failed", "Processing")}
+    by_status = {
+        status: sum(order["Status"] == status for order in orders)
+        for status in ("Successful", "Partial", "Failed", "Processing")
+    }
     assert by_status["Successful"] > 700 and by_status["Failed"] > 10 and by_status["Processing"] > 10
     assert all(a["CreatedTimestamp"] < b["CreatedTimestamp"] for a, b in zip(orders, orders[1:]))
 
@@ -60,6 +70,7 @@ def test_generate_orders_rejects_unknown_api_and_negative_counts():
 
 # ---- data documents ------------------------------------------------------------------
 
+
 def test_orders_without_an_id_are_rejected():
     with pytest.raises(EmulatorConfigError, match="PhoneNumberOrderId"):
         ChimeEmulator(orders=[{"Status": "Successful"}])
@@ -67,15 +78,18 @@ def test_orders_without_an_id_are_rejected():
         ChimeEmulator(orders={"Orders": []})
 
 
-@pytest.mark.parametrize(("document", "needle"), [
-    ({"PhoneNumbers": [{"Status": "Unassigned"}]}, "E164PhoneNumber"),
-    ({"PhoneNumbers": {"+12065550100": {}}}, "PhoneNumbers must be a list"),
-    ({"PhoneNumbers": [{"E164PhoneNumber": "+12065550100", "PhoneNumberId": 7}]}, "PhoneNumberId"),
-    ({"Regions": {"eu-west-2": {"Orders": []}}}, "region eu-west-2"),
-    ({"Accounts": ["AKIA1"]}, "Accounts must be an object"),
-    ({"Accounts": {"AKIA1": {"Accounts": {}}}}, "cannot hold Accounts"),
-    ({"Accounts": {"AKIA1": {"PhoneNumberOrders": [{}]}}}, "account AKIA1"),
-])
+@pytest.mark.parametrize(
+    ("document", "needle"),
+    [
+        ({"PhoneNumbers": [{"Status": "Unassigned"}]}, "E164PhoneNumber"),
+        ({"PhoneNumbers": {"+12065550100": {}}}, "PhoneNumbers must be a list"),
+        ({"PhoneNumbers": [{"E164PhoneNumber": "+12065550100", "PhoneNumberId": 7}]}, "PhoneNumberId"),
+        ({"Regions": {"eu-west-2": {"Orders": []}}}, "region eu-west-2"),
+        ({"Accounts": ["AKIA1"]}, "Accounts must be an object"),
+        ({"Accounts": {"AKIA1": {"Accounts": {}}}}, "cannot hold Accounts"),
+        ({"Accounts": {"AKIA1": {"PhoneNumberOrders": [{}]}}}, "account AKIA1"),
+    ],
+)
 def test_bad_documents_name_what_is_wrong(document, needle):
     with pytest.raises(EmulatorConfigError, match=needle):
         parse_document(document, "test")
@@ -89,13 +103,18 @@ def test_explicit_numbers_get_their_e164_as_id():
 
 # ---- numbers derived from orders ---------------------------------------------------------
 
+
 def test_latest_order_decides_a_numbers_status_and_failed_numbers_are_absent():
     orders = [
         make_order("a", {"+12065550100": "Acquired", "+12065550101": "Acquired"}, updated="2026-01-02T00:00:00.000Z"),
         # Older than "a" although later in the list: does not decide +12065550100.
         make_order("b", {"+12065550100": "Failed"}, status="Failed", updated="2026-01-01T00:00:00.000Z"),
-        make_order("c", {"+12065550101": "Failed", "+12065550102": "Processing"}, status="Processing",
-                   updated="2026-01-03T00:00:00.000Z"),
+        make_order(
+            "c",
+            {"+12065550101": "Failed", "+12065550102": "Processing"},
+            status="Processing",
+            updated="2026-01-03T00:00:00.000Z",
+        ),
         make_order("d", {"+12065550103": "Failed"}, status="Failed"),
     ]
     records = derive_numbers(orders, region="eu-west-2")
@@ -121,29 +140,46 @@ def test_junk_orders_never_crash_the_derivation():
     junk = [
         {"PhoneNumberOrderId": "x", "OrderedPhoneNumbers": "not a list"},
         {"PhoneNumberOrderId": "y", "OrderedPhoneNumbers": [7, {"E164PhoneNumber": 12}, {"Status": "Acquired"}]},
-        {"PhoneNumberOrderId": "z", "UpdatedTimestamp": "2026-13-45T99:99:99Z",
-         "OrderedPhoneNumbers": [{"E164PhoneNumber": "not a number \u260e", "Status": "Acquired"},
-                                 {"E164PhoneNumber": "+12065550100", "Status": "Acquired\u200b"}]},
+        {
+            "PhoneNumberOrderId": "z",
+            "UpdatedTimestamp": "2026-13-45T99:99:99Z",
+            "OrderedPhoneNumbers": [
+                {"E164PhoneNumber": "not a number \u260e", "Status": "Acquired"},
+                {"E164PhoneNumber": "+12065550100", "Status": "Acquired\u200b"},
+            ],
+        },
     ]
     records = derive_numbers(junk)
     assert [(record["E164PhoneNumber"], record["Status"]) for record in records] == [
-        ("not a number \u260e", "Unassigned")]
+        ("not a number \u260e", "Unassigned")
+    ]
     assert "Country" not in records[0] and "ProductType" not in records[0]
 
 
 def test_toll_free_and_foreign_numbers_get_type_and_country():
     orders = [make_order("a", {"+18005550100": "Acquired", "+442071838750": "Acquired", "+35312345678": "Acquired"})]
     shape = {record["E164PhoneNumber"]: (record["Type"], record["Country"]) for record in derive_numbers(orders)}
-    assert shape == {"+18005550100": ("TollFree", "US"), "+442071838750": ("Local", "GB"),
-                     "+35312345678": ("Local", "IE")}
+    assert shape == {
+        "+18005550100": ("TollFree", "US"),
+        "+442071838750": ("Local", "GB"),
+        "+35312345678": ("Local", "IE"),
+    }
 
 
 def test_every_generated_acquired_number_is_derived_once():
     orders = generate_orders(300, seed=4)
-    acquired = {number["E164PhoneNumber"] for order in orders for number in order["OrderedPhoneNumbers"]
-                if number["Status"] == "Acquired"}
-    processing = {number["E164PhoneNumber"] for order in orders for number in order["OrderedPhoneNumbers"]
-                  if number["Status"] == "Processing"}
+    acquired = {
+        number["E164PhoneNumber"]
+        for order in orders
+        for number in order["OrderedPhoneNumbers"]
+        if number["Status"] == "Acquired"
+    }
+    processing = {
+        number["E164PhoneNumber"]
+        for order in orders
+        for number in order["OrderedPhoneNumbers"]
+        if number["Status"] == "Processing"
+    }
     records = derive_numbers(orders)
     assert {record["E164PhoneNumber"] for record in records if record["Status"] == "Unassigned"} == acquired
     assert {record["E164PhoneNumber"] for record in records if record["Status"] == "AcquireInProgress"} == processing

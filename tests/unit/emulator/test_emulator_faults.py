@@ -8,9 +8,15 @@ import json
 
 import pytest
 from botocore.exceptions import ReadTimeoutError
-from emulator_testkit import error_of, list_all, list_numbers, make_client, raw_request
-
-from chime_emulator import FAULT_KINDS, OPERATIONS, EmulatorConfigError, generate_orders
+from chime_emulator import FAULT_KINDS
+from chime_emulator import OPERATIONS
+from chime_emulator import EmulatorConfigError
+from chime_emulator import generate_orders
+from emulator_testkit import error_of
+from emulator_testkit import list_all
+from emulator_testkit import list_numbers
+from emulator_testkit import make_client
+from emulator_testkit import raw_request
 
 
 def operation_calls(emu, client):
@@ -26,18 +32,31 @@ def operation_calls(emu, client):
 
 
 def test_fault_kinds_keep_their_precedence_order():
-    assert FAULT_KINDS == ("unauthorized", "forbidden", "throttle", "fail_500", "fail_503", "http_error",
-                           "malformed", "truncated", "missing_key", "empty_string_token")
+    assert FAULT_KINDS == (
+        "unauthorized",
+        "forbidden",
+        "throttle",
+        "fail_500",
+        "fail_503",
+        "http_error",
+        "malformed",
+        "truncated",
+        "missing_key",
+        "empty_string_token",
+    )
     assert OPERATIONS == ("ListPhoneNumberOrders", "GetPhoneNumberOrder", "ListPhoneNumbers", "GetPhoneNumber")
 
 
-@pytest.mark.parametrize(("fault", "status", "code"), [
-    ("throttle", 429, "ThrottledClientException"),
-    ("fail_500", 500, "ServiceFailureException"),
-    ("fail_503", 503, "ServiceUnavailableException"),
-    ("forbidden", 403, "ForbiddenException"),
-    ("unauthorized", 401, "UnauthorizedClientException"),
-])
+@pytest.mark.parametrize(
+    ("fault", "status", "code"),
+    [
+        ("throttle", 429, "ThrottledClientException"),
+        ("fail_500", 500, "ServiceFailureException"),
+        ("fail_503", 503, "ServiceUnavailableException"),
+        ("forbidden", 403, "ForbiddenException"),
+        ("unauthorized", 401, "UnauthorizedClientException"),
+    ],
+)
 def test_counted_error_faults_hit_exactly_k_requests_of_every_operation(emu, fault, status, code):
     calls = operation_calls(emu, make_client(emu))
     emu.inject(**{fault: 4})
@@ -55,8 +74,12 @@ def test_faults_are_served_in_precedence_order(emu):
     client = make_client(emu)
     emu.inject(malformed=1, fail_503=1, http_error={"status": 502, "code": "SomethingNew"}, fail_500=1, throttle=1)
     codes = [error_of(client.list_phone_numbers)[1] for _attempt in range(4)]
-    assert codes == ["ThrottledClientException", "ServiceFailureException", "ServiceUnavailableException",
-                     "SomethingNew"]
+    assert codes == [
+        "ThrottledClientException",
+        "ServiceFailureException",
+        "ServiceUnavailableException",
+        "SomethingNew",
+    ]
     assert "PhoneNumbers" not in client.list_phone_numbers(), "then the malformed body"
     assert client.list_phone_numbers()["PhoneNumbers"]
 
@@ -70,6 +93,7 @@ def test_legacy_retry_mode_retries_a_throttle_burst(emu):
 
 
 # ---- caller-chosen HTTP errors -----------------------------------------------------
+
 
 def test_http_error_answers_the_chosen_status_and_a_code_botocore_never_saw(emu):
     emu.inject(http_error={"status": 502, "code": "SomethingNew", "count": 1, "message": "new in 2027"})
@@ -100,14 +124,17 @@ def test_http_error_with_a_modeled_code_gets_the_modeled_body(emu):
     assert response.status == 502 and set(json.loads(body)) == {"Message"}
 
 
-@pytest.mark.parametrize("http_error", [
-    {"status": 302, "code": "Moved"},
-    {"status": 502},
-    {"status": 502, "code": "bad code\r\nX-Injected: 1"},
-    {"status": 502, "code": "X", "count": 0},
-    {"status": 502, "code": "X", "colour": "red"},
-    "502",
-])
+@pytest.mark.parametrize(
+    "http_error",
+    [
+        {"status": 302, "code": "Moved"},
+        {"status": 502},
+        {"status": 502, "code": "bad code\r\nX-Injected: 1"},
+        {"status": 502, "code": "X", "count": 0},
+        {"status": 502, "code": "X", "colour": "red"},
+        "502",
+    ],
+)
 def test_bad_http_errors_are_rejected(emu, http_error):
     with pytest.raises(EmulatorConfigError, match="http_error"):
         emu.inject(http_error=http_error)
@@ -115,6 +142,7 @@ def test_bad_http_errors_are_rejected(emu, http_error):
 
 
 # ---- scoping: operations, regions, accounts, time ------------------------------------
+
 
 def test_operations_limit_counted_faults_to_those_operations(emu):
     calls = operation_calls(emu, make_client(emu))
@@ -171,8 +199,10 @@ def test_denied_regions_always_get_403(emu_factory):
 
 # ---- broken bodies and pagination faults ---------------------------------------------------
 
-@pytest.mark.parametrize(("path", "items"), [("/phone-number-orders", "PhoneNumberOrders"),
-                                             ("/phone-numbers", "PhoneNumbers")])
+
+@pytest.mark.parametrize(
+    ("path", "items"), [("/phone-number-orders", "PhoneNumberOrders"), ("/phone-numbers", "PhoneNumbers")]
+)
 def test_malformed_truncated_and_missing_key_bodies(emu, path, items):
     page = json.loads(raw_request(emu, path + "?max-results=10")[1])
     emu.inject(malformed=1, truncated=1, missing_key=1)
@@ -209,8 +239,10 @@ def test_missing_key_on_get_returns_an_empty_object(emu):
 def test_repeat_token_hands_back_the_token_it_was_given(emu):
     client = make_client(emu)
     emu.inject(repeat_token=True)
-    for call, items in ((client.list_phone_number_orders, "PhoneNumberOrders"),
-                        (client.list_phone_numbers, "PhoneNumbers")):
+    for call, items in (
+        (client.list_phone_number_orders, "PhoneNumberOrders"),
+        (client.list_phone_numbers, "PhoneNumbers"),
+    ):
         token = call(MaxResults=10)["NextToken"]
         second = call(MaxResults=10, NextToken=token)
         assert second["NextToken"] == token and len(second[items]) == 10
@@ -234,7 +266,8 @@ def test_empty_first_page_with_a_next_token_then_everything(emu):
     pages, orders = list_all(client, page_size=99)
     assert pages[0]["PhoneNumberOrders"] == [] and pages[0]["NextToken"]
     assert [order["PhoneNumberOrderId"] for order in orders] == [
-        order["PhoneNumberOrderId"] for order in generate_orders(250)]
+        order["PhoneNumberOrderId"] for order in generate_orders(250)
+    ]
     pages, numbers = list_numbers(client, page_size=100)
     assert pages[0]["PhoneNumbers"] == [] and pages[0]["NextToken"]
     assert [number["PhoneNumberId"] for number in numbers] == [number["PhoneNumberId"] for number in emu.numbers()]
@@ -272,14 +305,17 @@ def test_latency_can_be_limited_to_one_operation(emu):
         client.get_phone_number_order(PhoneNumberOrderId=emu.orders()[0]["PhoneNumberOrderId"])
 
 
-@pytest.mark.parametrize(("faults", "needle"), [
-    ({"throttle": -1}, "throttle"),
-    ({"empty_string_token": "2"}, "empty_string_token"),
-    ({"after_requests": -1}, "after_requests"),
-    ({"latency": -0.5}, "latency"),
-    ({"operations": ["ListPhoneNumber"]}, "unknown operation 'ListPhoneNumber'"),
-    ({"deny_operations": ["DeletePhoneNumber"]}, "deny_operations"),
-])
+@pytest.mark.parametrize(
+    ("faults", "needle"),
+    [
+        ({"throttle": -1}, "throttle"),
+        ({"empty_string_token": "2"}, "empty_string_token"),
+        ({"after_requests": -1}, "after_requests"),
+        ({"latency": -0.5}, "latency"),
+        ({"operations": ["ListPhoneNumber"]}, "unknown operation 'ListPhoneNumber'"),
+        ({"deny_operations": ["DeletePhoneNumber"]}, "deny_operations"),
+    ],
+)
 def test_bad_fault_values_are_rejected_without_adding_anything(emu, faults, needle):
     with pytest.raises(EmulatorConfigError, match=needle):
         emu.inject(**dict({"throttle": 3}, **faults))

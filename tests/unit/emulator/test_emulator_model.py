@@ -22,10 +22,17 @@ import botocore.parsers
 import botocore.session
 import pytest
 from botocore.compat import HTTPHeaders
-from emulator_testkit import list_all, list_numbers, make_client, raw_request
-
-from chime_emulator import APIS, MAX_RESULTS, generate_orders
-from emulator_data import ASSOCIATION_NAMES, NUMBER_STATUSES, PRODUCT_TYPES, VOICE_ONLY_NUMBER_MEMBERS
+from chime_emulator import APIS
+from chime_emulator import MAX_RESULTS
+from chime_emulator import generate_orders
+from emulator_data import ASSOCIATION_NAMES
+from emulator_data import NUMBER_STATUSES
+from emulator_data import PRODUCT_TYPES
+from emulator_data import VOICE_ONLY_NUMBER_MEMBERS
+from emulator_testkit import list_all
+from emulator_testkit import list_numbers
+from emulator_testkit import make_client
+from emulator_testkit import raw_request
 
 SESSION = botocore.session.get_session()
 MODELS = {api: SESSION.get_service_model(api) for api in APIS}
@@ -47,8 +54,11 @@ def shape_problems(shape, value, path="$"):
         if not isinstance(value, dict):
             return [f"{path}: expected an object ({shape.name}), got {type(value).__name__}"]
         problems = [f"{path}.{name}: not a member of {shape.name}" for name in value if name not in shape.members]
-        problems += [f"{path}.{name}: required member of {shape.name} is missing"
-                     for name in shape.metadata.get("required", []) if value.get(name) is None]
+        problems += [
+            f"{path}.{name}: required member of {shape.name} is missing"
+            for name in shape.metadata.get("required", [])
+            if value.get(name) is None
+        ]
         for name, member in shape.members.items():
             if value.get(name) is not None:
                 problems += shape_problems(member, value[name], f"{path}.{name}")
@@ -56,14 +66,20 @@ def shape_problems(shape, value, path="$"):
     if kind == "list":
         if not isinstance(value, list):
             return [f"{path}: expected a list ({shape.name}), got {type(value).__name__}"]
-        return [problem for index, item in enumerate(value)
-                for problem in shape_problems(shape.member, item, f"{path}[{index}]")]
+        return [
+            problem
+            for index, item in enumerate(value)
+            for problem in shape_problems(shape.member, item, f"{path}[{index}]")
+        ]
     if kind == "map":
         if not isinstance(value, dict):
             return [f"{path}: expected a map ({shape.name}), got {type(value).__name__}"]
-        return [problem for key, item in value.items()
-                for problem in shape_problems(shape.key, key, f"{path}<key>") + shape_problems(
-                    shape.value, item, f"{path}[{key!r}]")]
+        return [
+            problem
+            for key, item in value.items()
+            for problem in shape_problems(shape.key, key, f"{path}<key>")
+            + shape_problems(shape.value, item, f"{path}[{key!r}]")
+        ]
     if kind == "string":
         if not isinstance(value, str):
             return [f"{path}: expected a string ({shape.name}), got {type(value).__name__}"]
@@ -140,10 +156,24 @@ def check_every_page_and_item(emu, api, get_every=1):
     returns the members seen on orders and numbers."""
     seen = {"orders": set(), "numbers": set()}
     for operation, path, items, get_operation, get_path, id_member, kind in (
-        ("ListPhoneNumberOrders", "/phone-number-orders", "PhoneNumberOrders", "GetPhoneNumberOrder",
-         "/phone-number-orders/", "PhoneNumberOrderId", "orders"),
-        ("ListPhoneNumbers", "/phone-numbers", "PhoneNumbers", "GetPhoneNumber", "/phone-numbers/", "PhoneNumberId",
-         "numbers"),
+        (
+            "ListPhoneNumberOrders",
+            "/phone-number-orders",
+            "PhoneNumberOrders",
+            "GetPhoneNumberOrder",
+            "/phone-number-orders/",
+            "PhoneNumberOrderId",
+            "orders",
+        ),
+        (
+            "ListPhoneNumbers",
+            "/phone-numbers",
+            "PhoneNumbers",
+            "GetPhoneNumber",
+            "/phone-numbers/",
+            "PhoneNumberId",
+            "numbers",
+        ),
     ):
         token, listed = None, []
         for _page in range(1000):
@@ -172,8 +202,10 @@ def hand_made(emu, api):
         ordered = {"Failed": "Failed", "Processing": "Processing"}.get(order_status, "Acquired")
         order = {
             "CreatedTimestamp": "2026-01-01T00:00:%02d.000Z" % index,
-            "OrderedPhoneNumbers": [{"E164PhoneNumber": "+1206555%04d" % index, "Status": ordered},
-                                    {"E164PhoneNumber": "+1206556%04d" % index, "Status": "Acquired"}],
+            "OrderedPhoneNumbers": [
+                {"E164PhoneNumber": "+1206555%04d" % index, "Status": ordered},
+                {"E164PhoneNumber": "+1206556%04d" % index, "Status": "Acquired"},
+            ],
             "PhoneNumberOrderId": "00000000-0000-0000-0000-%012d" % index,
             "ProductType": PRODUCT_TYPES[api][index % len(PRODUCT_TYPES[api])],
             "Status": order_status,
@@ -189,36 +221,68 @@ def hand_made(emu, api):
     emu.set_number_status("+12065560001", "ReleaseFailed")
     for index, number_status in enumerate(NUMBER_STATUSES[api]):
         association_name = ASSOCIATION_NAMES[api][index % len(ASSOCIATION_NAMES[api])]
-        emu.add_number("+1206557%04d" % index, status=number_status, product_type=PRODUCT_TYPES[api][0], members={
-            "Associations": [{"AssociatedTimestamp": "2026-01-03T00:00:00.000Z", "Name": association_name,
-                              "Value": "vc-%d" % index}],
-            "CallingName": "Front Desk %d" % index, "CallingNameStatus": "UpdateSucceeded",
-            "Name": "lobby %d" % index,
-        })
+        emu.add_number(
+            "+1206557%04d" % index,
+            status=number_status,
+            product_type=PRODUCT_TYPES[api][0],
+            members={
+                "Associations": [
+                    {
+                        "AssociatedTimestamp": "2026-01-03T00:00:00.000Z",
+                        "Name": association_name,
+                        "Value": "vc-%d" % index,
+                    }
+                ],
+                "CallingName": "Front Desk %d" % index,
+                "CallingNameStatus": "UpdateSucceeded",
+                "Name": "lobby %d" % index,
+            },
+        )
     emu.delete_number("+12065560002")
     return orders
 
 
 # ---- the checker itself ------------------------------------------------------------------
 
+
 def test_the_checker_finds_each_kind_of_problem():
     shape = MODELS["chime-sdk-voice"].operation_model("GetPhoneNumber").output_shape
-    good = {"PhoneNumber": {"PhoneNumberId": "+12065550100", "Status": "Unassigned",
-                            "CreatedTimestamp": "2026-01-01T00:00:00.000Z",
-                            "Capabilities": {"InboundCall": True}, "Associations": []}}
+    good = {
+        "PhoneNumber": {
+            "PhoneNumberId": "+12065550100",
+            "Status": "Unassigned",
+            "CreatedTimestamp": "2026-01-01T00:00:00.000Z",
+            "Capabilities": {"InboundCall": True},
+            "Associations": [],
+        }
+    }
     assert shape_problems(shape, good) == []
-    bad = {"PhoneNumber": {"PhoneNumberId": 7, "Status": "Acquired", "CreatedTimestamp": 1767225600,
-                           "Capabilities": {"InboundCall": "yes"}, "Associations": {}, "Surprise": 1}}
+    bad = {
+        "PhoneNumber": {
+            "PhoneNumberId": 7,
+            "Status": "Acquired",
+            "CreatedTimestamp": 1767225600,
+            "Capabilities": {"InboundCall": "yes"},
+            "Associations": {},
+            "Surprise": 1,
+        }
+    }
     problems = "\n".join(shape_problems(shape, bad))
-    for needle in ("PhoneNumberId: expected a string", "'Acquired' is not in PhoneNumberStatus",
-                   "CreatedTimestamp: expected an ISO 8601", "InboundCall: expected a boolean",
-                   "Associations: expected a list", "Surprise: not a member"):
+    for needle in (
+        "PhoneNumberId: expected a string",
+        "'Acquired' is not in PhoneNumberStatus",
+        "CreatedTimestamp: expected an ISO 8601",
+        "InboundCall: expected a boolean",
+        "Associations: expected a list",
+        "Surprise: not a member",
+    ):
         assert needle in problems
     required = MODELS["chime"].operation_model("GetPhoneNumber").input_shape
     assert shape_problems(required, {}) == ["$.PhoneNumberId: required member of GetPhoneNumberRequest is missing"]
 
 
 # ---- the emulator's copies of the models ------------------------------------------------------
+
 
 @pytest.mark.parametrize("api", APIS)
 def test_the_emulators_enums_and_limits_are_the_models(api):
@@ -230,13 +294,21 @@ def test_the_emulators_enums_and_limits_are_the_models(api):
     listing = model.operation_model("ListPhoneNumbers").input_shape.members
     assert listing["MaxResults"].metadata["max"] == MAX_RESULTS[api]
     assert model.operation_model("ListPhoneNumberOrders").input_shape.members["MaxResults"].metadata["max"] == (
-        MAX_RESULTS[api])
+        MAX_RESULTS[api]
+    )
     assert {name: member.serialization.get("name") for name, member in listing.items()} == {
-        "Status": "status", "ProductType": "product-type", "FilterName": "filter-name",
-        "FilterValue": "filter-value", "MaxResults": "max-results", "NextToken": "next-token"}
+        "Status": "status",
+        "ProductType": "product-type",
+        "FilterName": "filter-name",
+        "FilterValue": "filter-value",
+        "MaxResults": "max-results",
+        "NextToken": "next-token",
+    }
     assert model.operation_model("ListPhoneNumbers").http == {"method": "GET", "requestUri": "/phone-numbers"}
-    assert model.operation_model("GetPhoneNumber").http == {"method": "GET",
-                                                            "requestUri": "/phone-numbers/{phoneNumberId}"}
+    assert model.operation_model("GetPhoneNumber").http == {
+        "method": "GET",
+        "requestUri": "/phone-numbers/{phoneNumberId}",
+    }
     if api == "chime":
         assert VOICE_ONLY_NUMBER_MEMBERS.isdisjoint(number.members)
     else:
@@ -244,6 +316,7 @@ def test_the_emulators_enums_and_limits_are_the_models(api):
 
 
 # ---- success pages and error bodies ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("api", APIS)
 def test_generated_data_conforms_in_every_operation(emu_factory, api):
@@ -282,21 +355,29 @@ def error_cases(emu):
     number_id = urllib.parse.quote(emu.numbers()[0]["PhoneNumberId"], safe="")
     return {
         "ListPhoneNumberOrders": ("/phone-number-orders", "/phone-number-orders?max-results=0", "BadRequestException"),
-        "GetPhoneNumberOrder": ("/phone-number-orders/" + order_id, "/phone-number-orders/no-such-order",
-                                "NotFoundException"),
+        "GetPhoneNumberOrder": (
+            "/phone-number-orders/" + order_id,
+            "/phone-number-orders/no-such-order",
+            "NotFoundException",
+        ),
         "ListPhoneNumbers": ("/phone-numbers", "/phone-numbers?status=Acquired", "BadRequestException"),
         "GetPhoneNumber": ("/phone-numbers/" + number_id, "/phone-numbers/%2B19999999999", "NotFoundException"),
     }
 
 
-FAULTS = {"throttle": "ThrottledClientException", "fail_500": "ServiceFailureException",
-          "fail_503": "ServiceUnavailableException", "forbidden": "ForbiddenException",
-          "unauthorized": "UnauthorizedClientException"}
+FAULTS = {
+    "throttle": "ThrottledClientException",
+    "fail_500": "ServiceFailureException",
+    "fail_503": "ServiceUnavailableException",
+    "forbidden": "ForbiddenException",
+    "unauthorized": "UnauthorizedClientException",
+}
 
 
 @pytest.mark.parametrize("api", APIS)
-@pytest.mark.parametrize("operation", ["ListPhoneNumberOrders", "GetPhoneNumberOrder", "ListPhoneNumbers",
-                                       "GetPhoneNumber"])
+@pytest.mark.parametrize(
+    "operation", ["ListPhoneNumberOrders", "GetPhoneNumberOrder", "ListPhoneNumbers", "GetPhoneNumber"]
+)
 def test_error_bodies_conform_to_the_operations_error_shapes(emu_factory, api, operation):
     emu = emu_factory(generate=5, api=api)
     good_path, bad_path, refusal = error_cases(emu)[operation]
@@ -309,6 +390,7 @@ def test_error_bodies_conform_to_the_operations_error_shapes(emu_factory, api, o
 
 
 # ---- real boto3 clients -------------------------------------------------------------------------
+
 
 def _comparable(value):
     if isinstance(value, datetime.datetime):
@@ -325,9 +407,14 @@ def _iso(value):
 
 
 def _served(record, timestamps):
-    return {key: ([dict(item, AssociatedTimestamp=_iso(item["AssociatedTimestamp"])) for item in value]
-                  if key == "Associations" else _iso(value) if key in timestamps else value)
-            for key, value in record.items()}
+    return {
+        key: (
+            [dict(item, AssociatedTimestamp=_iso(item["AssociatedTimestamp"])) for item in value]
+            if key == "Associations"
+            else _iso(value) if key in timestamps else value
+        )
+        for key, value in record.items()
+    }
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -338,8 +425,9 @@ def test_boto3_clients_list_and_get_both_operations(emu_factory, api):
     orders = list_all(client, page_size=3)[1]
     numbers = list_numbers(client, page_size=4)[1]
     number_stamps = ("CreatedTimestamp", "UpdatedTimestamp", "DeletionTimestamp")
-    assert [_comparable(number) for number in numbers] == [_served(number, number_stamps)
-                                                           for number in emu.numbers(api=api)]
+    assert [_comparable(number) for number in numbers] == [
+        _served(number, number_stamps) for number in emu.numbers(api=api)
+    ]
     assert [order["PhoneNumberOrderId"] for order in orders] == [order["PhoneNumberOrderId"] for order in emu.orders()]
     for order in orders:
         got = client.get_phone_number_order(PhoneNumberOrderId=order["PhoneNumberOrderId"])["PhoneNumberOrder"]

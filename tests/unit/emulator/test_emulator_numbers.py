@@ -10,9 +10,13 @@ import json
 import urllib.parse
 
 import pytest
-from emulator_testkit import error_of, list_numbers, make_client, make_order, raw_request
-
-from chime_emulator import EmulatorConfigError, generate_orders
+from chime_emulator import EmulatorConfigError
+from chime_emulator import generate_orders
+from emulator_testkit import error_of
+from emulator_testkit import list_numbers
+from emulator_testkit import make_client
+from emulator_testkit import make_order
+from emulator_testkit import raw_request
 
 A, B, C, D = "+12065550100", "+12065550101", "+12065550102", "+12065550103"
 
@@ -28,16 +32,27 @@ def status_by_id(records):
 @pytest.fixture
 def small(emu_factory):
     """A: acquired, B: acquired then failed in a later order, C: processing, D: failed."""
-    return emu_factory(orders=[
-        make_order("11111111-1111-1111-1111-111111111111", {A: "Acquired", B: "Acquired"},
-                   updated="2026-01-01T00:00:00.000Z"),
-        make_order("22222222-2222-2222-2222-222222222222", {B: "Failed", C: "Processing"}, status="Processing",
-                   updated="2026-01-02T00:00:00.000Z", product_type="SipMediaApplicationDialIn"),
-        make_order("33333333-3333-3333-3333-333333333333", {D: "Failed"}, status="Failed"),
-    ])
+    return emu_factory(
+        orders=[
+            make_order(
+                "11111111-1111-1111-1111-111111111111",
+                {A: "Acquired", B: "Acquired"},
+                updated="2026-01-01T00:00:00.000Z",
+            ),
+            make_order(
+                "22222222-2222-2222-2222-222222222222",
+                {B: "Failed", C: "Processing"},
+                status="Processing",
+                updated="2026-01-02T00:00:00.000Z",
+                product_type="SipMediaApplicationDialIn",
+            ),
+            make_order("33333333-3333-3333-3333-333333333333", {D: "Failed"}, status="Failed"),
+        ]
+    )
 
 
 # ---- listing and get ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("api", "page_size"), [("chime", 99), ("chime-sdk-voice", 100)])
 def test_lists_every_number_the_orders_hold_in_pages(emu_factory, api, page_size):
@@ -49,8 +64,11 @@ def test_lists_every_number_the_orders_hold_in_pages(emu_factory, api, page_size
     assert [len(page["PhoneNumbers"]) for page in pages[:-1]] == [page_size] * (len(pages) - 1)
     assert set(status_by_id(numbers).values()) == {"Unassigned", "AcquireInProgress"}
     assert all(number["PhoneNumberId"] == number["E164PhoneNumber"] for number in numbers)
-    latest = {e164: order for order in generate_orders(400, seed=5)
-              for e164 in (entry["E164PhoneNumber"] for entry in order["OrderedPhoneNumbers"])}
+    latest = {
+        e164: order
+        for order in generate_orders(400, seed=5)
+        for e164 in (entry["E164PhoneNumber"] for entry in order["OrderedPhoneNumbers"])
+    }
     for number in numbers:
         if api == "chime-sdk-voice":
             assert number["OrderId"] == latest[number["E164PhoneNumber"]]["PhoneNumberOrderId"]
@@ -64,7 +82,10 @@ def test_a_number_is_held_as_its_latest_order_says(small):
     client = make_client(small)
     got = client.get_phone_number(PhoneNumberId=C)["PhoneNumber"]
     assert (got["Status"], got["ProductType"], got["OrderId"]) == (
-        "AcquireInProgress", "SipMediaApplicationDialIn", "22222222-2222-2222-2222-222222222222")
+        "AcquireInProgress",
+        "SipMediaApplicationDialIn",
+        "22222222-2222-2222-2222-222222222222",
+    )
     for missing in (B, D, "+19999999999"):
         status, code, message = error_of(lambda missing=missing: client.get_phone_number(PhoneNumberId=missing))
         assert (status, code) == (404, "NotFoundException") and missing in message
@@ -79,6 +100,7 @@ def test_get_finds_a_number_with_a_raw_or_an_encoded_plus(small):
 
 
 # ---- filters and tokens ------------------------------------------------------------------
+
 
 def test_status_and_product_type_filters_apply_server_side(emu_factory):
     emu = emu_factory(generate=300, seed=6)
@@ -96,25 +118,32 @@ def test_status_and_product_type_filters_apply_server_side(emu_factory):
 
 def test_association_filter_matches_name_and_value(emu_factory):
     association = [{"Name": "VoiceConnectorId", "Value": "abcdef1", "AssociatedTimestamp": "2026-01-01T00:00:00Z"}]
-    emu = emu_factory(orders={"PhoneNumbers": [
-        {"E164PhoneNumber": A, "Status": "Assigned", "Associations": association},
-        {"E164PhoneNumber": B, "Status": "Unassigned", "Associations": []},
-    ]})
+    emu = emu_factory(
+        orders={
+            "PhoneNumbers": [
+                {"E164PhoneNumber": A, "Status": "Assigned", "Associations": association},
+                {"E164PhoneNumber": B, "Status": "Unassigned", "Associations": []},
+            ]
+        }
+    )
     client = make_client(emu)
     assert ids(client.list_phone_numbers(FilterName="VoiceConnectorId", FilterValue="abcdef1")["PhoneNumbers"]) == [A]
     assert client.list_phone_numbers(FilterName="VoiceConnectorId", FilterValue="other")["PhoneNumbers"] == []
     assert client.list_phone_numbers(FilterName="SipRuleId", FilterValue="abcdef1")["PhoneNumbers"] == []
 
 
-@pytest.mark.parametrize(("prefix", "query", "needle"), [
-    ("", "status=Acquired", "'Acquired' at 'status'"),
-    ("/chime", "status=PortinInProgress", "'PortinInProgress' at 'status'"),
-    ("", "product-type=BusinessCalling", "'BusinessCalling' at 'productType'"),
-    ("/chime", "filter-name=SipRuleId", "filter-name and filter-value"),
-    ("", "filter-name=UserId&filter-value=u1", "'UserId' at 'filterName'"),
-    ("", "max-results=101", "less than or equal to 100"),
-    ("/chime", "max-results=100", "less than or equal to 99"),
-])
+@pytest.mark.parametrize(
+    ("prefix", "query", "needle"),
+    [
+        ("", "status=Acquired", "'Acquired' at 'status'"),
+        ("/chime", "status=PortinInProgress", "'PortinInProgress' at 'status'"),
+        ("", "product-type=BusinessCalling", "'BusinessCalling' at 'productType'"),
+        ("/chime", "filter-name=SipRuleId", "filter-name and filter-value"),
+        ("", "filter-name=UserId&filter-value=u1", "'UserId' at 'filterName'"),
+        ("", "max-results=101", "less than or equal to 100"),
+        ("/chime", "max-results=100", "less than or equal to 99"),
+    ],
+)
 def test_bad_list_parameters_get_400_naming_them(small, prefix, query, needle):
     response, body = raw_request(small, f"{prefix}/phone-numbers?{query}")
     assert response.status == 400 and response.getheader("x-amzn-ErrorType") == "BadRequestException"
@@ -128,13 +157,16 @@ def test_a_token_only_works_with_the_filters_it_was_issued_for(emu_factory):
     assert client.list_phone_numbers(MaxResults=10, Status="Unassigned", NextToken=token)["PhoneNumbers"]
     for other in ({"Status": "AcquireInProgress"}, {}, {"ProductType": "VoiceConnector", "Status": "Unassigned"}):
         assert error_of(lambda other=other: client.list_phone_numbers(NextToken=token, **other))[:2] == (
-            400, "BadRequestException")
+            400,
+            "BadRequestException",
+        )
     emu.generate(10)
     status, _code, message = error_of(lambda: client.list_phone_numbers(Status="Unassigned", NextToken=token))
     assert status == 400 and "Expired" in message and "phone numbers" in message
 
 
 # ---- derived numbers follow the orders ---------------------------------------------------
+
 
 def test_derived_numbers_follow_scheduled_status_changes(small):
     client = make_client(small)
@@ -144,8 +176,12 @@ def test_derived_numbers_follow_scheduled_status_changes(small):
     # The order's numbers all became Acquired, and it is still B's latest order.
     assert status_by_id(after) == {A: "Unassigned", B: "Unassigned", C: "Unassigned"}
     # Now the first order is the latest for A and B, and it failed.
-    small.schedule_status("11111111-1111-1111-1111-111111111111", order_status="Failed", number_status="Failed",
-                          updated_timestamp="2099-01-01T00:00:00.000Z")
+    small.schedule_status(
+        "11111111-1111-1111-1111-111111111111",
+        order_status="Failed",
+        number_status="Failed",
+        updated_timestamp="2099-01-01T00:00:00.000Z",
+    )
     assert status_by_id(client.list_phone_numbers()["PhoneNumbers"]) == {C: "Unassigned"}
 
 
@@ -156,18 +192,28 @@ def test_derived_numbers_follow_new_orders(small):
 
 # ---- explicit numbers ------------------------------------------------------------------------
 
+
 def test_explicit_numbers_replace_derivation_in_their_scope(emu_factory):
-    explicit = [{"E164PhoneNumber": D, "Status": "PortinInProgress", "ProductType": "VoiceConnector",
-                 "DeletionTimestamp": "2026-02-01T00:00:00.000Z"}]
+    explicit = [
+        {
+            "E164PhoneNumber": D,
+            "Status": "PortinInProgress",
+            "ProductType": "VoiceConnector",
+            "DeletionTimestamp": "2026-02-01T00:00:00.000Z",
+        }
+    ]
     orders = [make_order("11111111-1111-1111-1111-111111111111", {A: "Acquired"})]
     region_orders = [make_order("55555555-5555-5555-5555-555555555555", {B: "Acquired"})]
-    emu = emu_factory(orders={
-        "PhoneNumberOrders": orders, "PhoneNumbers": explicit,
-        "Regions": {
-            "eu-west-2": {"PhoneNumbers": [{"E164PhoneNumber": C, "Status": "Assigned"}]},
-            "eu-central-1": {"PhoneNumberOrders": region_orders},
-        },
-    })
+    emu = emu_factory(
+        orders={
+            "PhoneNumberOrders": orders,
+            "PhoneNumbers": explicit,
+            "Regions": {
+                "eu-west-2": {"PhoneNumbers": [{"E164PhoneNumber": C, "Status": "Assigned"}]},
+                "eu-central-1": {"PhoneNumberOrders": region_orders},
+            },
+        }
+    )
     assert status_by_id(emu.numbers("us-east-1")) == {D: "PortinInProgress"}
     assert status_by_id(emu.numbers("eu-west-2")) == {C: "Assigned"}
     # A region with orders of its own derives its numbers from them.
@@ -178,6 +224,7 @@ def test_explicit_numbers_replace_derivation_in_their_scope(emu_factory):
 
 
 # ---- control calls ----------------------------------------------------------------------------
+
 
 def test_delete_number_puts_it_in_the_deletion_queue_for_seven_days(small):
     before = datetime.datetime.now(datetime.timezone.utc)
@@ -199,11 +246,19 @@ def test_release_number_removes_it_and_add_number_holds_one_without_an_order(sma
     client = make_client(small)
     small.release_number(C)
     assert error_of(lambda: client.get_phone_number(PhoneNumberId=C))[:2] == (404, "NotFoundException")
-    small.add_number("+18005550100", status="Assigned", product_type="SipMediaApplicationDialIn",
-                     members={"Name": "front desk", "CallingName": "Front Desk"})
+    small.add_number(
+        "+18005550100",
+        status="Assigned",
+        product_type="SipMediaApplicationDialIn",
+        members={"Name": "front desk", "CallingName": "Front Desk"},
+    )
     added = client.get_phone_number(PhoneNumberId="+18005550100")["PhoneNumber"]
     assert (added["Status"], added["Type"], added["Name"], added["CallingName"]) == (
-        "Assigned", "TollFree", "front desk", "Front Desk")
+        "Assigned",
+        "TollFree",
+        "front desk",
+        "Front Desk",
+    )
     assert "OrderId" not in added
     assert ids(small.numbers()) == [A, "+18005550100"]
 

@@ -9,9 +9,12 @@ import base64
 import json
 
 import pytest
-from emulator_testkit import error_of, list_all, make_client, parse_iso, raw_request
-
 from chime_emulator import generate_orders
+from emulator_testkit import error_of
+from emulator_testkit import list_all
+from emulator_testkit import make_client
+from emulator_testkit import parse_iso
+from emulator_testkit import raw_request
 
 # The documented ListPhoneNumberOrders sample response body, byte for byte
 # (non-UUID id, "Voice Connector" outside the enum, NextToken null).
@@ -25,6 +28,7 @@ SAMPLE_BODY = (
 
 
 # ---- listing -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("api", ["chime", "chime-sdk-voice"])
 def test_lists_1000_generated_orders_in_11_pages_order_by_order(emu_factory, api):
@@ -99,14 +103,17 @@ def test_max_results_zero_and_non_integer_are_rejected_naming_the_value(emu, pre
 
 # ---- which namespace -----------------------------------------------------------------
 
+
 def test_a_bare_endpoint_is_chime_sdk_voice_and_chime_lives_under_a_prefix(emu_factory):
     emu = emu_factory(generate=150)
     assert raw_request(emu, "/phone-number-orders?max-results=100")[0].status == 200
     assert raw_request(emu, "/chime-sdk-voice/phone-number-orders?max-results=100")[0].status == 200
     assert raw_request(emu, "/chime/phone-number-orders?max-results=100")[0].status == 400
     # A bare endpoint_url with the legacy client still answers, as SDK Voice: 100 is accepted.
-    assert len(make_client(emu, "chime", endpoint=emu.url).list_phone_number_orders(MaxResults=100)[
-        "PhoneNumberOrders"]) == 100
+    assert (
+        len(make_client(emu, "chime", endpoint=emu.url).list_phone_number_orders(MaxResults=100)["PhoneNumberOrders"])
+        == 100
+    )
     assert emu.stats()["by_api"] == {"chime-sdk-voice": 3, "chime": 1}
 
 
@@ -130,13 +137,15 @@ def test_namespace_comes_from_a_user_agent_token_without_a_prefix(emu_factory):
 
 # ---- get -------------------------------------------------------------------------------
 
+
 def test_get_returns_the_order_and_unknown_ids_get_404(emu):
     wanted = emu.orders()[17]
     for api in ("chime", "chime-sdk-voice"):
         got = make_client(emu, api).get_phone_number_order(PhoneNumberOrderId=wanted["PhoneNumberOrderId"])
         assert got["PhoneNumberOrder"]["OrderedPhoneNumbers"] == wanted["OrderedPhoneNumbers"]
         status, code, message = error_of(
-            lambda api=api: make_client(emu, api).get_phone_number_order(PhoneNumberOrderId="no-such-order"))
+            lambda api=api: make_client(emu, api).get_phone_number_order(PhoneNumberOrderId="no-such-order")
+        )
         assert (status, code) == (404, "NotFoundException") and "no-such-order" in message
 
 
@@ -148,6 +157,7 @@ def test_unknown_operation_gets_404(emu):
 
 
 # ---- tokens ------------------------------------------------------------------------------
+
 
 def test_forged_tampered_and_foreign_tokens_get_400(emu, emu_factory):
     client = make_client(emu)
@@ -178,10 +188,12 @@ def test_tokens_never_show_the_access_key(emu):
 
 # ---- regions, scheduled status, stats, reset ------------------------------------------
 
+
 def test_per_region_data_and_region_bound_tokens(emu_factory):
     two, one = generate_orders(2, seed=1), generate_orders(1, seed=2)
-    emu = emu_factory(orders={"Regions": {"us-east-1": {"PhoneNumberOrders": two},
-                                          "eu-west-2": {"PhoneNumberOrders": one}}})
+    emu = emu_factory(
+        orders={"Regions": {"us-east-1": {"PhoneNumberOrders": two}, "eu-west-2": {"PhoneNumberOrders": one}}}
+    )
 
     def ids(region):
         return [order["PhoneNumberOrderId"] for order in list_all(make_client(emu, region=region))[1]]
@@ -193,7 +205,8 @@ def test_per_region_data_and_region_bound_tokens(emu_factory):
     assert len(ids("ap-southeast-1")) == 3 and len(ids("us-east-1")) == 2
     token = make_client(emu, region="us-east-1").list_phone_number_orders(MaxResults=1)["NextToken"]
     assert error_of(lambda: make_client(emu, region="eu-west-2").list_phone_number_orders(NextToken=token))[1] == (
-        "BadRequestException")
+        "BadRequestException"
+    )
     emu.set_orders(generate_orders(4, seed=4))
     assert len(ids("eu-west-2")) == 4 and len(ids("ap-southeast-1")) == 4
     assert emu.stats()["by_region"]["eu-west-2"] >= 2
@@ -247,8 +260,9 @@ def test_stats_count_requests_operations_and_keep_alive_connections(emu):
 
 def test_reset_restores_start_up_data_and_clears_faults_and_stats(emu):
     emu.set_orders([])
-    emu.inject(throttle=5, latency=0, repeat_token=True, deny_regions=["us-west-2"],
-               deny_operations=["ListPhoneNumbers"])
+    emu.inject(
+        throttle=5, latency=0, repeat_token=True, deny_regions=["us-west-2"], deny_operations=["ListPhoneNumbers"]
+    )
     emu.reset()
     stats = emu.stats()
     assert stats["requests"] == 0 and sum(stats["pending"].values()) == 0

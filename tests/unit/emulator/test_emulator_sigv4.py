@@ -15,9 +15,15 @@ import botocore.awsrequest
 import botocore.credentials
 from botocore import UNSIGNED
 from botocore.config import Config
-from emulator_testkit import DUMMY_KEY, DUMMY_SECRET, NO_RETRIES, error_of, fake_auth, list_all, make_client, raw_request
-
 from chime_emulator import sigv4_signature
+from emulator_testkit import DUMMY_KEY
+from emulator_testkit import DUMMY_SECRET
+from emulator_testkit import NO_RETRIES
+from emulator_testkit import error_of
+from emulator_testkit import fake_auth
+from emulator_testkit import list_all
+from emulator_testkit import make_client
+from emulator_testkit import raw_request
 
 
 def test_request_without_authorization_gets_401(emu):
@@ -25,8 +31,12 @@ def test_request_without_authorization_gets_401(emu):
     assert response.status == 401
     assert response.getheader("x-amzn-ErrorType") == "UnauthorizedClientException"
     assert json.loads(body)["Code"] == "Unauthorized"
-    unsigned = boto3.client("chime-sdk-voice", endpoint_url=emu.url, region_name="us-east-1",
-                            config=Config(signature_version=UNSIGNED, retries=NO_RETRIES))
+    unsigned = boto3.client(
+        "chime-sdk-voice",
+        endpoint_url=emu.url,
+        region_name="us-east-1",
+        config=Config(signature_version=UNSIGNED, retries=NO_RETRIES),
+    )
     assert error_of(unsigned.list_phone_number_orders)[:2] == (401, "UnauthorizedClientException")
     assert error_of(unsigned.list_phone_numbers)[:2] == (401, "UnauthorizedClientException")
     stats = emu.stats()
@@ -34,8 +44,7 @@ def test_request_without_authorization_gets_401(emu):
 
 
 def test_credential_scoped_to_another_service_is_rejected(emu):
-    response, body = raw_request(emu, "/phone-numbers",
-                                 headers={"Authorization": fake_auth(service="voice-chime")})
+    response, body = raw_request(emu, "/phone-numbers", headers={"Authorization": fake_auth(service="voice-chime")})
     assert response.status == 403 and response.getheader("x-amzn-ErrorType") == "InvalidSignatureException"
     assert "scoped to correct service" in json.loads(body)["message"]
 
@@ -50,8 +59,16 @@ def test_sigv4_signature_matches_botocores_signer():
     headers["host"] = ["127.0.0.1:8080"]
     path, _mark, query = url.split("8080", 1)[1].partition("?")
     signature = sigv4_signature(
-        DUMMY_SECRET, "GET", path, query, headers, fields["SignedHeaders"].split(";"),
-        hashlib.sha256(b"").hexdigest(), request.headers["X-Amz-Date"], fields["Credential"].split("/", 1)[1])
+        DUMMY_SECRET,
+        "GET",
+        path,
+        query,
+        headers,
+        fields["SignedHeaders"].split(";"),
+        hashlib.sha256(b"").hexdigest(),
+        request.headers["X-Amz-Date"],
+        fields["Credential"].split("/", 1)[1],
+    )
     assert signature == fields["Signature"]
 
 
@@ -59,17 +76,18 @@ def test_strict_sigv4_accepts_good_and_rejects_bad_signatures(emu_factory):
     emu = emu_factory(generate=150, credentials={DUMMY_KEY: DUMMY_SECRET, "AKIDWITHTOKEN": ["s2", "token-1"]})
     orders = list_all(make_client(emu, region="eu-west-2"), page_size=50)[1]
     assert len(orders) == 150
-    assert make_client(emu, "chime").get_phone_number_order(
-        PhoneNumberOrderId=orders[3]["PhoneNumberOrderId"])["PhoneNumberOrder"]["PhoneNumberOrderId"]
+    assert make_client(emu, "chime").get_phone_number_order(PhoneNumberOrderId=orders[3]["PhoneNumberOrderId"])[
+        "PhoneNumberOrder"
+    ]["PhoneNumberOrderId"]
     number = emu.numbers(region="eu-west-2")[0]["E164PhoneNumber"]
     assert make_client(emu, "chime").get_phone_number(PhoneNumberId=number)["PhoneNumber"]["E164PhoneNumber"] == number
     assert make_client(emu, key="AKIDWITHTOKEN", secret="s2", token="token-1").list_phone_numbers()
     status, code, message = error_of(make_client(emu, secret="not-the-secret").list_phone_number_orders)
     assert (status, code) == (403, "InvalidSignatureException") and "signature we calculated" in message
-    assert error_of(make_client(emu, key="AKIDUNKNOWN").list_phone_numbers)[:2] == (
-        403, "UnrecognizedClientException")
+    assert error_of(make_client(emu, key="AKIDUNKNOWN").list_phone_numbers)[:2] == (403, "UnrecognizedClientException")
     assert error_of(make_client(emu, key="AKIDWITHTOKEN", secret="s2", token="token-2").list_phone_number_orders)[
-        :2] == (403, "UnrecognizedClientException")
+        :2
+    ] == (403, "UnrecognizedClientException")
     assert raw_request(emu, "/phone-number-orders")[0].status == 403
 
 
@@ -79,9 +97,17 @@ def test_strict_sigv4_rejects_a_stale_signature(emu_factory):
     amz_date = stale.strftime("%Y%m%dT%H%M%SZ")
     host = emu.url.split("//")[1]
     scope = f"{amz_date[:8]}/us-east-1/chime/aws4_request"
-    signature = sigv4_signature(DUMMY_SECRET, "GET", "/phone-number-orders", "",
-                                {"host": [host], "x-amz-date": [amz_date]}, ["host", "x-amz-date"],
-                                hashlib.sha256(b"").hexdigest(), amz_date, scope)
+    signature = sigv4_signature(
+        DUMMY_SECRET,
+        "GET",
+        "/phone-number-orders",
+        "",
+        {"host": [host], "x-amz-date": [amz_date]},
+        ["host", "x-amz-date"],
+        hashlib.sha256(b"").hexdigest(),
+        amz_date,
+        scope,
+    )
     auth = f"AWS4-HMAC-SHA256 Credential={DUMMY_KEY}/{scope}, SignedHeaders=host;x-amz-date, Signature={signature}"
     response, body = raw_request(emu, "/phone-number-orders", headers={"Authorization": auth, "X-Amz-Date": amz_date})
     assert response.status == 403

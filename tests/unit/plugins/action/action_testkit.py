@@ -35,8 +35,7 @@ ENDPOINT_USER = "endpoint-user-FAKE"
 ENDPOINT_PASSWORD = "endpoint-pw-FAKE-s3cr3t"
 ENDPOINT_URL = "http://{0}:{1}@127.0.0.1:1".format(ENDPOINT_USER, ENDPOINT_PASSWORD)
 SECRETS = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, ENDPOINT_USER, ENDPOINT_PASSWORD)
-SECRET_ARGS = dict(access_key=ACCESS_KEY, secret_key=SECRET_KEY, session_token=SESSION_TOKEN,
-                   endpoint_url=ENDPOINT_URL)
+SECRET_ARGS = dict(access_key=ACCESS_KEY, secret_key=SECRET_KEY, session_token=SESSION_TOKEN, endpoint_url=ENDPOINT_URL)
 
 
 # --------------------------------------------------------------------------- the account
@@ -44,10 +43,16 @@ SECRET_ARGS = dict(access_key=ACCESS_KEY, secret_key=SECRET_KEY, session_token=S
 
 def number(e164, status="Acquired", account_status="Unassigned", order_id="o-1", order_status="Successful"):
     """One entry of the listing module's phone_numbers, with the account's current status."""
-    return {"e164_phone_number": e164, "status": status, "phone_number_order_id": order_id,
-            "order_status": order_status, "product_type": "VoiceConnector",
-            "created_timestamp": "2026-09-14T16:02:11.482Z", "updated_timestamp": "2026-09-14T16:09:40.107Z",
-            "account_status": account_status}
+    return {
+        "e164_phone_number": e164,
+        "status": status,
+        "phone_number_order_id": order_id,
+        "order_status": order_status,
+        "product_type": "VoiceConnector",
+        "created_timestamp": "2026-09-14T16:02:11.482Z",
+        "updated_timestamp": "2026-09-14T16:09:40.107Z",
+        "account_status": account_status,
+    }
 
 
 def acquired(e164, order_id="o-1"):
@@ -55,8 +60,9 @@ def acquired(e164, order_id="o-1"):
 
 
 def processing(e164, order_id="o-2"):
-    return number(e164, status="Processing", account_status="AcquireInProgress", order_id=order_id,
-                  order_status="Processing")
+    return number(
+        e164, status="Processing", account_status="AcquireInProgress", order_id=order_id, order_status="Processing"
+    )
 
 
 def failed(e164, order_id="o-3"):
@@ -76,13 +82,28 @@ def listing_result(account, module_args):
     """The listing module's result for ``module_args`` (with ``expected``) over ``account``:
     judged here by the same judge the module calls, with the options the action passed."""
     current_state = module_args.get("current_state", False)
-    entries = account.numbers if current_state else [
-        dict((key, value) for key, value in entry.items() if key != "account_status") for entry in account.numbers]
-    compliance = number_compliance(entries, module_args["expected"],
-                                   fail_on_unexpected=module_args["fail_on_unexpected"],
-                                   max_listed=module_args["max_listed"], current_state=current_state)
-    result = dict(changed=False, phone_number_orders=[], phone_numbers=[], pages=account.pages,
-                  compliance=compliance, invocation=dict(module_args=dict(module_args)))
+    entries = (
+        account.numbers
+        if current_state
+        else [
+            dict((key, value) for key, value in entry.items() if key != "account_status") for entry in account.numbers
+        ]
+    )
+    compliance = number_compliance(
+        entries,
+        module_args["expected"],
+        fail_on_unexpected=module_args["fail_on_unexpected"],
+        max_listed=module_args["max_listed"],
+        current_state=current_state,
+    )
+    result = dict(
+        changed=False,
+        phone_number_orders=[],
+        phone_numbers=[],
+        pages=account.pages,
+        compliance=compliance,
+        invocation=dict(module_args=dict(module_args)),
+    )
     if current_state:
         result["phone_number_pages"] = account.phone_number_pages
     return result
@@ -223,16 +244,20 @@ def trusted(template):
 def read_reports(directory):
     """{file name: text} of the report files in ``directory``."""
     directory = Path(directory)
-    return dict((name, (directory / name).read_text(encoding="utf-8")) for name in REPORT_NAMES
-                if (directory / name).is_file())
+    return dict(
+        (name, (directory / name).read_text(encoding="utf-8")) for name in REPORT_NAMES if (directory / name).is_file()
+    )
 
 
 def write_old_passed_reports(directory):
     """An earlier run's PASSED set, to see whether a run replaces it."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    texts = {"report.json": '{"verdict": "passed", "old": true}\n', "junit.xml": "<testsuites old='1'/>\n",
-             "summary.md": "# PASSED (old run)\n"}
+    texts = {
+        "report.json": '{"verdict": "passed", "old": true}\n',
+        "junit.xml": "<testsuites old='1'/>\n",
+        "summary.md": "# PASSED (old run)\n",
+    }
     for name, text in texts.items():
         (directory / name).write_text(text, encoding="utf-8")
     return texts

@@ -24,6 +24,7 @@ def fake_clock(monkeypatch):
     """Replaces the compliance action's ``time`` module with a clock that only moves when the
     action sleeps; ``.sleeps`` records every pause."""
     import action_testkit  # pylint: disable=import-error
+
     from ansible_collections.voiceops.chime.plugins.action import chime_phone_number_compliance as plugin
 
     clock = action_testkit.FakeClock()
@@ -36,6 +37,7 @@ def controller(monkeypatch):
     """The parent process id both action plugins see (``os.getppid``); set ``.gone_after`` to the
     number of calls after which the controller is gone (the worker re-parented)."""
     import action_testkit  # pylint: disable=import-error
+
     from ansible_collections.voiceops.chime.plugins.action import chime_compliance_report as report_plugin
     from ansible_collections.voiceops.chime.plugins.action import chime_phone_number_compliance as plugin
 

@@ -10,15 +10,21 @@ import json
 import os
 
 import pytest
+from action_testkit import ENDPOINT_URL  # tests/unit/plugins/action/action_testkit.py (conftest puts it on sys.path)
+from action_testkit import SECRET_KEY
+from action_testkit import SESSION_TOKEN
+from action_testkit import acquired
+from action_testkit import failed
+from action_testkit import leaked_secrets
+from action_testkit import make_action
+from action_testkit import read_reports
+from action_testkit import write_old_passed_reports
+from report_schema import validate_report  # tests/report_schema.py
+
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.voiceops.chime.plugins.action import chime_compliance_report as plugin
 from ansible_collections.voiceops.chime.plugins.module_utils.compliance import number_compliance
-
-from action_testkit import (  # tests/unit/plugins/action/action_testkit.py (conftest puts it on sys.path)
-    ENDPOINT_URL, SECRET_KEY, SESSION_TOKEN, acquired, failed, leaked_secrets, make_action, read_reports,
-    write_old_passed_reports)
-from report_schema import validate_report  # tests/report_schema.py
 
 EXPECTED = ["+12065550100", "+12065550101"]
 
@@ -30,8 +36,12 @@ def judged(*numbers, expected=None):
 
 PASSED = judged(acquired("+12065550100"), acquired("+12065550101"))
 FAILED = judged(acquired("+12065550100"), failed("+12065550101"))
-DENIED = {"message": "chime:ListPhoneNumberOrders denied (AccessDeniedException, HTTP 403)",
-          "error_code": "AccessDeniedException", "iam_action": "chime:ListPhoneNumberOrders", "http_status": 403}
+DENIED = {
+    "message": "chime:ListPhoneNumberOrders denied (AccessDeniedException, HTTP 403)",
+    "error_code": "AccessDeniedException",
+    "iam_action": "chime:ListPhoneNumberOrders",
+    "http_status": 403,
+}
 
 
 def run_report(args, task_vars=None, check_mode=False):
@@ -49,13 +59,22 @@ def assert_refused(result, message_part):
 @pytest.mark.parametrize("compliance, verdict", [(PASSED, "passed"), (FAILED, "failed")])
 def test_a_judged_result_is_written_as_one_set(tmp_path, compliance, verdict):
     write_old_passed_reports(tmp_path)
-    result = run_report({"path": str(tmp_path), "result": compliance, "inputs": {"api": "chime_sdk_voice"},
-                         "timing": {"started": 1789000000.0, "judged": 1789000002.5, "polls": 1}})
+    result = run_report(
+        {
+            "path": str(tmp_path),
+            "result": compliance,
+            "inputs": {"api": "chime_sdk_voice"},
+            "timing": {"started": 1789000000.0, "judged": 1789000002.5, "polls": 1},
+        }
+    )
     # Writing reports is not the check: a failed verdict is written, and the caller decides to fail.
     assert not result.get("failed") and result["changed"] is False
     assert (result["verdict"], result["passed"], result["path"]) == (verdict, verdict == "passed", str(tmp_path))
-    assert result["files"] == {"json": str(tmp_path / "report.json"), "junit": str(tmp_path / "junit.xml"),
-                               "markdown": str(tmp_path / "summary.md")}
+    assert result["files"] == {
+        "json": str(tmp_path / "report.json"),
+        "junit": str(tmp_path / "junit.xml"),
+        "markdown": str(tmp_path / "summary.md"),
+    }
     reports = read_reports(tmp_path)
     report = validate_report(reports["report.json"])
     assert report["verdict"] == verdict and report["inputs"] == {"api": "chime_sdk_voice"}
@@ -66,13 +85,32 @@ def test_a_judged_result_is_written_as_one_set(tmp_path, compliance, verdict):
 def test_values_as_ansible_hands_them_over_are_written_as_plain_json(tmp_path):
     # Registered results and facts arrive wrapped (unsafe text on ansible-core < 2.19), tuples and bytes
     # come from plugins: the reports hold plain JSON values all the same.
-    result = run_report({"path": str(tmp_path), "result": wrap_var(FAILED),
-                         "inputs": wrap_var({"region": "us-east-1", "page_size": 50, "tags": ("a", "b"),
-                                             "fail_on_unexpected": True, "profile": None, "raw": b"bytes"})})
+    result = run_report(
+        {
+            "path": str(tmp_path),
+            "result": wrap_var(FAILED),
+            "inputs": wrap_var(
+                {
+                    "region": "us-east-1",
+                    "page_size": 50,
+                    "tags": ("a", "b"),
+                    "fail_on_unexpected": True,
+                    "profile": None,
+                    "raw": b"bytes",
+                }
+            ),
+        }
+    )
     assert result["verdict"] == "failed"
     report = validate_report(read_reports(tmp_path)["report.json"])
-    assert report["inputs"] == {"region": "us-east-1", "page_size": 50, "tags": ["a", "b"],
-                                "fail_on_unexpected": True, "profile": None, "raw": "bytes"}
+    assert report["inputs"] == {
+        "region": "us-east-1",
+        "page_size": 50,
+        "tags": ["a", "b"],
+        "fail_on_unexpected": True,
+        "profile": None,
+        "raw": "bytes",
+    }
     assert report["result"]["failed"] == ["+12065550101"]
 
 
@@ -81,10 +119,30 @@ def test_plain_turns_containers_into_json_types_and_keeps_scalars_apart():
         def __str__(self):
             return "odd value"
 
-    converted = plugin.plain(wrap_var({"text": "x", 7: ("a", {"b"}), "yes": True, "none": None, "count": 3,
-                                       "ratio": 0.5, "raw": b"\xff", "odd": Odd()}))
-    assert converted == {"text": "x", "7": ["a", ["b"]], "yes": True, "none": None, "count": 3, "ratio": 0.5,
-                         "raw": u"\ufffd", "odd": "odd value"}
+    converted = plugin.plain(
+        wrap_var(
+            {
+                "text": "x",
+                7: ("a", {"b"}),
+                "yes": True,
+                "none": None,
+                "count": 3,
+                "ratio": 0.5,
+                "raw": b"\xff",
+                "odd": Odd(),
+            }
+        )
+    )
+    assert converted == {
+        "text": "x",
+        "7": ["a", ["b"]],
+        "yes": True,
+        "none": None,
+        "count": 3,
+        "ratio": 0.5,
+        "raw": "\ufffd",
+        "odd": "odd value",
+    }
     # (Text stays a str subclass on ansible-core 2.17: str() of its unsafe text returns the same object.)
     assert isinstance(converted["text"], str) and isinstance(converted["7"][0], str)
     # Exact types on purpose: a subclass (unsafe text, an Ansible-typed container) is what must not come back.
@@ -98,8 +156,9 @@ def test_a_result_lacking_a_key_is_refused_naming_it_and_nothing_is_written(tmp_
     old = write_old_passed_reports(tmp_path / "reports")
     malformed = dict((key, value) for key, value in PASSED.items() if key != missing)
     result = run_report({"path": str(tmp_path / "reports"), "result": malformed})
-    assert_refused(result, "result must be the output of the voiceops.chime.number_compliance filter; it lacks "
-                   + missing)
+    assert_refused(
+        result, "result must be the output of the voiceops.chime.number_compliance filter; it lacks " + missing
+    )
     assert read_reports(tmp_path / "reports") == old
 
 
@@ -112,24 +171,30 @@ def test_a_result_that_is_not_a_compliance_result_is_refused_naming_every_missin
 # --------------------------------------------------------------------------- exactly one of result, error, hosts
 
 
-@pytest.mark.parametrize("given, named", [
-    ({}, "got none"),
-    ({"result": PASSED, "error": DENIED}, "got result, error"),
-    ({"error": DENIED, "hosts": ["h1"]}, "got error, hosts"),
-    ({"result": PASSED, "hosts": ["h1"]}, "got result, hosts"),
-    ({"result": PASSED, "error": DENIED, "hosts": ["h1"]}, "got result, error, hosts"),
-])
+@pytest.mark.parametrize(
+    "given, named",
+    [
+        ({}, "got none"),
+        ({"result": PASSED, "error": DENIED}, "got result, error"),
+        ({"error": DENIED, "hosts": ["h1"]}, "got error, hosts"),
+        ({"result": PASSED, "hosts": ["h1"]}, "got result, hosts"),
+        ({"result": PASSED, "error": DENIED, "hosts": ["h1"]}, "got result, error, hosts"),
+    ],
+)
 def test_exactly_one_of_result_error_or_hosts_is_required(tmp_path, given, named):
     result = run_report(dict(given, path=str(tmp_path / "reports")))
     assert_refused(result, "give exactly one of result, error or hosts, " + named)
     assert not (tmp_path / "reports").exists()
 
 
-@pytest.mark.parametrize("args, message_part", [
-    ({"result": PASSED, "formats": ["pdf"]}, "formats"),
-    ({"result": PASSED, "inputs": ["api", "chime"]}, "inputs"),
-    ({"result": "passed"}, "result"),
-])
+@pytest.mark.parametrize(
+    "args, message_part",
+    [
+        ({"result": PASSED, "formats": ["pdf"]}, "formats"),
+        ({"result": PASSED, "inputs": ["api", "chime"]}, "inputs"),
+        ({"result": "passed"}, "result"),
+    ],
+)
 def test_bad_arguments_are_refused(tmp_path, args, message_part):
     result = run_report(dict({"path": str(tmp_path / "reports")}, **args))
     assert_refused(result, message_part)
@@ -139,8 +204,9 @@ def test_bad_arguments_are_refused(tmp_path, args, message_part):
 # --------------------------------------------------------------------------- an error
 
 
-@pytest.mark.parametrize("error", [DENIED, dict((("msg" if key == "message" else key), value)
-                                                for key, value in DENIED.items())])
+@pytest.mark.parametrize(
+    "error", [DENIED, dict((("msg" if key == "message" else key), value) for key, value in DENIED.items())]
+)
 def test_an_error_is_written_as_a_could_not_check_set(tmp_path, error):
     write_old_passed_reports(tmp_path)
     result = run_report({"path": str(tmp_path), "error": error})
@@ -150,7 +216,10 @@ def test_an_error_is_written_as_a_could_not_check_set(tmp_path, error):
     report = validate_report(reports["report.json"])
     assert report["verdict"] == "error" and report["error"]["message"] == DENIED["message"]
     assert (report["error"]["error_code"], report["error"]["iam_action"], report["error"]["http_status"]) == (
-        "AccessDeniedException", "chime:ListPhoneNumberOrders", 403)
+        "AccessDeniedException",
+        "chime:ListPhoneNumberOrders",
+        403,
+    )
     assert "<error" in reports["junit.xml"] and "COULD NOT CHECK" in reports["summary.md"]
 
 
@@ -171,8 +240,10 @@ HOSTVARS = {
 
 
 def aggregate(hosts, tmp_path, hostvars=None, **args):
-    return run_report(dict({"path": str(tmp_path), "hosts": hosts}, **args),
-                      task_vars={"hostvars": HOSTVARS if hostvars is None else hostvars})
+    return run_report(
+        dict({"path": str(tmp_path), "hosts": hosts}, **args),
+        task_vars={"hostvars": HOSTVARS if hostvars is None else hostvars},
+    )
 
 
 def host_entries(tmp_path):
@@ -185,32 +256,47 @@ def test_the_aggregate_reads_each_host_outcome_from_hostvars(tmp_path):
     result = aggregate(["h-pass", "h-fail", "h-error", "h-unjudged", "h-not-in-inventory"], tmp_path)
     assert not result.get("failed") and result["changed"] is False
     assert (result["verdict"], result["passed"]) == ("failed", False)
-    assert result["summary"] == {"verdict": "failed", "passed": False, "hosts": {
-        "h-pass": "passed", "h-fail": "failed", "h-error": "error", "h-unjudged": "error",
-        "h-not-in-inventory": "error"}}
+    assert result["summary"] == {
+        "verdict": "failed",
+        "passed": False,
+        "hosts": {
+            "h-pass": "passed",
+            "h-fail": "failed",
+            "h-error": "error",
+            "h-unjudged": "error",
+            "h-not-in-inventory": "error",
+        },
+    }
     report, entries = host_entries(tmp_path)
     assert report["host_counts"] == {"total": 5, "passed": 1, "failed": 1, "error": 3}
     assert entries["h-fail"]["result"]["failed"] == ["+12065550101"]
     assert entries["h-error"]["error"]["error_code"] == "AccessDeniedException"
     assert entries["h-error"]["error"]["iam_action"] == "chime:ListPhoneNumberOrders"
     assert entries["h-error"]["error"]["http_status"] == 403 and entries["h-error"]["error"]["message"] == (
-        DENIED["message"])
+        DENIED["message"]
+    )
     # A host without the result variable failed before its check: an error entry, never a pass or a gap.
     for host in ("h-unjudged", "h-not-in-inventory"):
         assert entries[host]["verdict"] == "error" and entries[host]["error"]["error_code"] == "NotJudged"
         assert entries[host]["error"]["message"] == host + " was not judged: it failed before the check could run"
 
 
-@pytest.mark.parametrize("hosts, verdict", [
-    (["h-pass"], "passed"),
-    (["h-pass", "h-error"], "error"),
-    (["h-pass", "h-unjudged"], "error"),
-    (["h-error", "h-fail"], "failed"),
-])
+@pytest.mark.parametrize(
+    "hosts, verdict",
+    [
+        (["h-pass"], "passed"),
+        (["h-pass", "h-error"], "error"),
+        (["h-pass", "h-unjudged"], "error"),
+        (["h-error", "h-fail"], "failed"),
+    ],
+)
 def test_the_aggregate_verdict_is_the_worst_host_verdict(tmp_path, hosts, verdict):
     result = aggregate(hosts, tmp_path)
-    assert (result["verdict"], result["passed"], result["summary"]["verdict"]) == (verdict, verdict == "passed",
-                                                                                   verdict)
+    assert (result["verdict"], result["passed"], result["summary"]["verdict"]) == (
+        verdict,
+        verdict == "passed",
+        verdict,
+    )
 
 
 def test_a_host_listed_twice_is_one_target(tmp_path):
@@ -220,8 +306,10 @@ def test_a_host_listed_twice_is_one_target(tmp_path):
 
 
 def test_a_bare_judge_result_counts_by_its_passed_flag(tmp_path):
-    hostvars = {"bare-pass": {"assert_numbers_acquired_result": PASSED},
-                "bare-fail": {"assert_numbers_acquired_result": FAILED}}
+    hostvars = {
+        "bare-pass": {"assert_numbers_acquired_result": PASSED},
+        "bare-fail": {"assert_numbers_acquired_result": FAILED},
+    }
     result = aggregate(["bare-pass", "bare-fail"], tmp_path, hostvars=hostvars)
     assert result["summary"]["hosts"] == {"bare-pass": "passed", "bare-fail": "failed"}
 
@@ -312,15 +400,21 @@ def test_reports_are_written_only_while_the_controller_is_alive(tmp_path, contro
     # At the start, before staging, and once more just before the first report is touched.
     assert controller.calls == (3 if written else gone_after + 1)
     if written:
-        assert result["verdict"] == "failed" and json.loads(read_reports(tmp_path)["report.json"])["verdict"] == "failed"
+        assert (
+            result["verdict"] == "failed" and json.loads(read_reports(tmp_path)["report.json"])["verdict"] == "failed"
+        )
     else:
         assert_refused(result, "abandoned")
         assert read_reports(tmp_path) == old
 
 
 def test_secrets_in_inputs_or_messages_never_reach_the_reports(tmp_path):
-    inputs = {"endpoint_url": ENDPOINT_URL, "secret_key": SECRET_KEY, "aws_session_token": SESSION_TOKEN,
-              "region": "us-east-1"}
+    inputs = {
+        "endpoint_url": ENDPOINT_URL,
+        "secret_key": SECRET_KEY,
+        "aws_session_token": SESSION_TOKEN,
+        "region": "us-east-1",
+    }
     error = {"message": "denied for {0} at {1} ({2})".format(SECRET_KEY, ENDPOINT_URL, SESSION_TOKEN)}
     result = run_report({"path": str(tmp_path), "error": error, "inputs": inputs})
     reports = read_reports(tmp_path)

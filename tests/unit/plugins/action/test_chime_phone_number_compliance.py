@@ -14,24 +14,42 @@ import json
 import shutil
 
 import pytest
+from action_testkit import ENDPOINT_URL  # tests/unit/plugins/action/action_testkit.py (conftest puts it on sys.path)
+from action_testkit import LISTING_MODULE
+from action_testkit import SECRET_ARGS
+from action_testkit import SECRET_KEY
+from action_testkit import SESSION_TOKEN
+from action_testkit import TASK_NAME
+from action_testkit import Account
+from action_testkit import FakeListing
+from action_testkit import acquired
+from action_testkit import failed
+from action_testkit import leaked_secrets
+from action_testkit import listing_failure
+from action_testkit import make_action
+from action_testkit import never_called
+from action_testkit import processing
+from action_testkit import read_reports
+from action_testkit import trusted
+from action_testkit import write_old_passed_reports
+from report_schema import validate_report  # tests/report_schema.py
+
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
 from ansible_collections.voiceops.chime.plugins.action import chime_phone_number_compliance as plugin
 
-from action_testkit import (  # tests/unit/plugins/action/action_testkit.py (conftest puts it on sys.path)
-    ENDPOINT_URL, LISTING_MODULE, SECRET_ARGS, SECRET_KEY, SESSION_TOKEN, TASK_NAME, Account, FakeListing,
-    acquired, failed, leaked_secrets, listing_failure, make_action, never_called, processing, read_reports, trusted,
-    write_old_passed_reports)
-from report_schema import validate_report  # tests/report_schema.py
-
 EXPECTED = ["+12065550100", "+12065550101"]
 ALL_ACQUIRED = Account(acquired("+12065550100"), acquired("+12065550101"))
 ONE_PROCESSING = Account(processing("+12065550100"), acquired("+12065550101"))
-DENIED = listing_failure("chime:ListPhoneNumberOrders denied (AccessDeniedException, HTTP 403): not authorized. "
-                         "Check the credentials and that the IAM policy allows chime:ListPhoneNumberOrders.",
-                         error_code="AccessDeniedException", http_status=403,
-                         iam_action="chime:ListPhoneNumberOrders", attempts=1)
+DENIED = listing_failure(
+    "chime:ListPhoneNumberOrders denied (AccessDeniedException, HTTP 403): not authorized. "
+    "Check the credentials and that the IAM policy allows chime:ListPhoneNumberOrders.",
+    error_code="AccessDeniedException",
+    http_status=403,
+    iam_action="chime:ListPhoneNumberOrders",
+    attempts=1,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -76,9 +94,10 @@ def assert_error_set(directory, message_part, error_code):
 
 
 def test_a_passing_check_lists_once_and_returns_the_verdict():
-    result, listing = run_check({"expected": EXPECTED, "region": "us-east-1", "endpoint_url": "http://127.0.0.1:1"},
-                                Account(acquired("+12065550100"), acquired("+12065550101"), pages=3,
-                                        phone_number_pages=2))
+    result, listing = run_check(
+        {"expected": EXPECTED, "region": "us-east-1", "endpoint_url": "http://127.0.0.1:1"},
+        Account(acquired("+12065550100"), acquired("+12065550101"), pages=3, phone_number_pages=2),
+    )
     assert not result.get("failed") and result["changed"] is False
     assert result["compliance"]["passed"] is True and result["compliance"]["acquired"] == EXPECTED
     assert result["check"] == dict(result["compliance"], verdict="passed")
@@ -90,9 +109,15 @@ def test_a_passing_check_lists_once_and_returns_the_verdict():
     # and the module never returns the orders.
     [call] = listing.calls
     assert call["module_name"] == LISTING_MODULE
-    assert call["module_args"] == {"region": "us-east-1", "endpoint_url": "http://127.0.0.1:1", "expected": EXPECTED,
-                                   "fail_on_unexpected": False, "max_listed": 50, "current_state": True,
-                                   "include_orders": False}
+    assert call["module_args"] == {
+        "region": "us-east-1",
+        "endpoint_url": "http://127.0.0.1:1",
+        "expected": EXPECTED,
+        "fail_on_unexpected": False,
+        "max_listed": 50,
+        "current_state": True,
+        "include_orders": False,
+    }
 
 
 def test_a_failing_verdict_is_returned_without_failing_the_task():
@@ -103,19 +128,28 @@ def test_a_failing_verdict_is_returned_without_failing_the_task():
 
 
 def test_judge_options_reach_the_module_as_typed_values():
-    result, listing = run_check({"expected": EXPECTED, "fail_on_unexpected": "yes", "current_state": "no",
-                                 "max_listed": "7"}, ALL_ACQUIRED)
+    result, listing = run_check(
+        {"expected": EXPECTED, "fail_on_unexpected": "yes", "current_state": "no", "max_listed": "7"}, ALL_ACQUIRED
+    )
     module_args = listing.calls[0]["module_args"]
     assert (module_args["fail_on_unexpected"], module_args["current_state"], module_args["max_listed"]) == (
-        True, False, 7)
+        True,
+        False,
+        7,
+    )
     # Judged on order history: no account listing was made, so no page count for it either.
     assert result["compliance"]["current_state"] is False and "phone_number_pages" not in result
 
 
 def test_listing_options_override_the_task_options():
-    dummy, listing = run_check({"expected": EXPECTED, "endpoint_url": "http://127.0.0.1:9",
-                                "listing_options": {"endpoint_url": "http://127.0.0.1:10", "page_size": 50}},
-                               ALL_ACQUIRED)
+    dummy, listing = run_check(
+        {
+            "expected": EXPECTED,
+            "endpoint_url": "http://127.0.0.1:9",
+            "listing_options": {"endpoint_url": "http://127.0.0.1:10", "page_size": 50},
+        },
+        ALL_ACQUIRED,
+    )
     module_args = listing.calls[0]["module_args"]
     assert module_args["endpoint_url"] == "http://127.0.0.1:10" and module_args["page_size"] == 50
     assert "listing_options" not in module_args
@@ -131,8 +165,9 @@ def test_an_empty_expected_list_with_fail_on_unexpected_asserts_an_empty_account
 def test_service_text_in_the_verdict_is_never_templated():
     # An order id is the service's text: a later task that templates the registered result must see it as
     # written (on ansible-core < 2.19 only the unsafe mark stops the templar; see plugin_utils/unsafe.py).
-    result, dummy = run_check({"expected": EXPECTED},
-                              Account(acquired("+12065550100"), failed("+12065550101", order_id="{{ 6 * 7 }}")))
+    result, dummy = run_check(
+        {"expected": EXPECTED}, Account(acquired("+12065550100"), failed("+12065550101", order_id="{{ 6 * 7 }}"))
+    )
     templar = Templar(loader=DataLoader(), variables={"check": result["check"], "compliance": result["compliance"]})
     assert templar.template(trusted("{{ check.problems[0].phone_number_order_id }}")) == "{{ 6 * 7 }}"
     assert templar.template(trusted("{{ compliance.problems[0].phone_number_order_id }}")) == "{{ 6 * 7 }}"
@@ -141,33 +176,39 @@ def test_service_text_in_the_verdict_is_never_templated():
 # --------------------------------------------------------------------------- inputs refused before any listing
 
 
-@pytest.mark.parametrize("args, message_part", [
-    ({"expected": []}, "expected is empty"),
-    ({"expected": ["+12065550100", 2065550101]}, "quote it in YAML"),
-    ({"expected": ["+1 206 CALL NOW"]}, "expected list has 1 invalid entry"),
-    ({"expected": EXPECTED, "phone_numbers": ["+12065550100"]}, "phone_numbers cannot be combined with expected"),
-    ({"expected": EXPECTED, "order_status": ["Successful"]}, "order_status cannot be combined with expected"),
-    ({"expected": EXPECTED, "product_type": ["VoiceConnector"]}, "product_type cannot be combined with expected"),
-    ({"expected": EXPECTED, "phone_number_order_ids": ["o-1"]}, "phone_number_order_ids cannot be combined"),
-    ({"expected": EXPECTED, "listing_options": {"phone_numbers": ["+12065550100"]}},
-     "phone_numbers cannot be combined with expected"),
-    ({"expected": EXPECTED, "include_orders": True}, "include_orders cannot be used here"),
-    ({}, "missing required arguments: expected"),
-    ({"expected": EXPECTED, "wait_timeout": "soon"}, "wait_timeout"),
-    ({"expected": EXPECTED, "report_formats": ["pdf"]}, "report_formats"),
-    ({"expected": EXPECTED, "wait_timeout": -1}, "wait_timeout must be from 0 to 86400 seconds, got -1"),
-    ({"expected": EXPECTED, "wait_timeout": 86401}, "wait_timeout must be from 0 to 86400 seconds, got 86401"),
-    ({"expected": EXPECTED, "poll_interval": 0}, "poll_interval must be from 1 to 3600 seconds, got 0"),
-    ({"expected": EXPECTED, "poll_interval": 3601}, "poll_interval must be from 1 to 3600 seconds, got 3601"),
-])
+@pytest.mark.parametrize(
+    "args, message_part",
+    [
+        ({"expected": []}, "expected is empty"),
+        ({"expected": ["+12065550100", 2065550101]}, "quote it in YAML"),
+        ({"expected": ["+1 206 CALL NOW"]}, "expected list has 1 invalid entry"),
+        ({"expected": EXPECTED, "phone_numbers": ["+12065550100"]}, "phone_numbers cannot be combined with expected"),
+        ({"expected": EXPECTED, "order_status": ["Successful"]}, "order_status cannot be combined with expected"),
+        ({"expected": EXPECTED, "product_type": ["VoiceConnector"]}, "product_type cannot be combined with expected"),
+        ({"expected": EXPECTED, "phone_number_order_ids": ["o-1"]}, "phone_number_order_ids cannot be combined"),
+        (
+            {"expected": EXPECTED, "listing_options": {"phone_numbers": ["+12065550100"]}},
+            "phone_numbers cannot be combined with expected",
+        ),
+        ({"expected": EXPECTED, "include_orders": True}, "include_orders cannot be used here"),
+        ({}, "missing required arguments: expected"),
+        ({"expected": EXPECTED, "wait_timeout": "soon"}, "wait_timeout"),
+        ({"expected": EXPECTED, "report_formats": ["pdf"]}, "report_formats"),
+        ({"expected": EXPECTED, "wait_timeout": -1}, "wait_timeout must be from 0 to 86400 seconds, got -1"),
+        ({"expected": EXPECTED, "wait_timeout": 86401}, "wait_timeout must be from 0 to 86400 seconds, got 86401"),
+        ({"expected": EXPECTED, "poll_interval": 0}, "poll_interval must be from 1 to 3600 seconds, got 0"),
+        ({"expected": EXPECTED, "poll_interval": 3601}, "poll_interval must be from 1 to 3600 seconds, got 3601"),
+    ],
+)
 def test_input_that_would_make_the_check_meaningless_is_refused_before_any_listing(args, message_part):
     result = run_refused(args)
     assert_error_verdict(result, message_part, "InvalidInput")
     assert "polls" not in result and "compliance" not in result
 
 
-@pytest.mark.parametrize("option, value", [("wait_timeout", 0), ("wait_timeout", 86400), ("poll_interval", 1),
-                                           ("poll_interval", 3600)])
+@pytest.mark.parametrize(
+    "option, value", [("wait_timeout", 0), ("wait_timeout", 86400), ("poll_interval", 1), ("poll_interval", 3600)]
+)
 def test_the_bounds_of_the_waiting_options_are_accepted(option, value):
     result, listing = run_check({"expected": EXPECTED, option: value}, ALL_ACQUIRED)
     assert not result.get("failed") and result["compliance"]["passed"] is True and len(listing.calls) == 1
@@ -194,11 +235,16 @@ def test_a_report_directory_that_cannot_be_used_is_refused_before_any_listing(tm
 
 def test_reports_of_a_judged_run_are_one_new_set(tmp_path):
     write_old_passed_reports(tmp_path)
-    result, dummy = run_check({"expected": EXPECTED, "report_dir": str(tmp_path), "region": "us-east-1"},
-                              Account(acquired("+12065550100"), failed("+12065550101")))
+    result, dummy = run_check(
+        {"expected": EXPECTED, "report_dir": str(tmp_path), "region": "us-east-1"},
+        Account(acquired("+12065550100"), failed("+12065550101")),
+    )
     assert not result.get("failed") and result["changed"] is False
-    assert result["report_files"] == {"json": str(tmp_path / "report.json"), "junit": str(tmp_path / "junit.xml"),
-                                      "markdown": str(tmp_path / "summary.md")}
+    assert result["report_files"] == {
+        "json": str(tmp_path / "report.json"),
+        "junit": str(tmp_path / "junit.xml"),
+        "markdown": str(tmp_path / "summary.md"),
+    }
     reports = read_reports(tmp_path)
     report = validate_report(reports["report.json"])
     assert report["verdict"] == "failed" and report["result"]["failed"] == ["+12065550101"]
@@ -209,21 +255,44 @@ def test_reports_of_a_judged_run_are_one_new_set(tmp_path):
 
 
 def test_the_reports_record_what_the_check_was_run_with_and_nothing_else(tmp_path):
-    run_check({"expected": EXPECTED + ["+12065550100"], "report_dir": str(tmp_path), "api": "chime_sdk_voice",
-               "region": "eu-central-1", "profile": "compliance", "endpoint_url": "http://127.0.0.1:1",
-               "page_size": 99, "max_attempts": 3, "fail_on_unexpected": True, "current_state": False,
-               "wait_timeout": 60, "poll_interval": 5}, ALL_ACQUIRED)
+    run_check(
+        {
+            "expected": EXPECTED + ["+12065550100"],
+            "report_dir": str(tmp_path),
+            "api": "chime_sdk_voice",
+            "region": "eu-central-1",
+            "profile": "compliance",
+            "endpoint_url": "http://127.0.0.1:1",
+            "page_size": 99,
+            "max_attempts": 3,
+            "fail_on_unexpected": True,
+            "current_state": False,
+            "wait_timeout": 60,
+            "poll_interval": 5,
+        },
+        ALL_ACQUIRED,
+    )
     report = validate_report(read_reports(tmp_path)["report.json"])
-    assert report["inputs"] == {"api": "chime_sdk_voice", "region": "eu-central-1", "profile": "compliance",
-                                "endpoint_url": "http://127.0.0.1:1", "page_size": 99, "source": "module",
-                                "fail_on_unexpected": True, "current_state": False, "wait_timeout": 60,
-                                "poll_interval": 5, "expected_entries": 3}
+    assert report["inputs"] == {
+        "api": "chime_sdk_voice",
+        "region": "eu-central-1",
+        "profile": "compliance",
+        "endpoint_url": "http://127.0.0.1:1",
+        "page_size": 99,
+        "source": "module",
+        "fail_on_unexpected": True,
+        "current_state": False,
+        "wait_timeout": 60,
+        "poll_interval": 5,
+        "expected_entries": 3,
+    }
 
 
 @pytest.mark.parametrize("step, verdict", [(ALL_ACQUIRED, "passed"), (DENIED, "error")])
 def test_suite_name_names_the_junit_suite(tmp_path, step, verdict):
-    result, dummy = run_check({"expected": EXPECTED, "report_dir": str(tmp_path), "suite_name": "chime.contact-centre"},
-                              step)
+    result, dummy = run_check(
+        {"expected": EXPECTED, "report_dir": str(tmp_path), "suite_name": "chime.contact-centre"}, step
+    )
     assert result["check"]["verdict"] == verdict
     junit = read_reports(tmp_path)["junit.xml"]
     assert 'name="chime.contact-centre"' in junit and "voiceops.chime.assert_numbers_acquired" not in junit
@@ -238,16 +307,18 @@ def test_a_home_relative_report_dir_is_expanded(tmp_path, monkeypatch):
 
 def test_check_mode_writes_no_error_set_either(tmp_path):
     old = write_old_passed_reports(tmp_path)
-    result = make_action(plugin, {"expected": [], "report_dir": str(tmp_path)}, check_mode=True,
-                         execute_module=never_called).run(task_vars={})
+    result = make_action(
+        plugin, {"expected": [], "report_dir": str(tmp_path)}, check_mode=True, execute_module=never_called
+    ).run(task_vars={})
     assert_error_verdict(result, "expected is empty", "InvalidInput")
     assert read_reports(tmp_path) == old and "report_files" not in result
 
 
 def test_a_format_left_out_is_not_left_behind_from_an_earlier_run(tmp_path):
     write_old_passed_reports(tmp_path)
-    result, dummy = run_check({"expected": EXPECTED, "report_dir": str(tmp_path), "report_formats": ["json"]},
-                              ALL_ACQUIRED)
+    result, dummy = run_check(
+        {"expected": EXPECTED, "report_dir": str(tmp_path), "report_formats": ["json"]}, ALL_ACQUIRED
+    )
     assert result["report_files"] == {"json": str(tmp_path / "report.json")}
     assert set(read_reports(tmp_path)) == {"report.json"}
 
@@ -259,8 +330,10 @@ def test_check_mode_writes_nothing_and_creates_no_directory(tmp_path):
     assert not report_dir.exists()
 
 
-@pytest.mark.parametrize("account, verdict", [(ALL_ACQUIRED, "passed"),
-                                              (Account(acquired("+12065550100"), failed("+12065550101")), "failed")])
+@pytest.mark.parametrize(
+    "account, verdict",
+    [(ALL_ACQUIRED, "passed"), (Account(acquired("+12065550100"), failed("+12065550101")), "failed")],
+)
 def test_a_report_write_failure_after_the_listing_still_returns_the_verdict(tmp_path, account, verdict):
     (tmp_path / "summary.md").write_text("# PASSED (old run)\n")
     (tmp_path / "report.json").mkdir()  # a name we did not write: never replaced, so the set cannot be written
@@ -281,7 +354,11 @@ def test_a_failed_listing_returns_an_error_verdict_and_replaces_the_reports(tmp_
     result, listing = run_check({"expected": EXPECTED, "report_dir": str(tmp_path)}, DENIED)
     assert_error_verdict(result, "chime:ListPhoneNumberOrders denied", "AccessDeniedException")
     assert (result["error_code"], result["http_status"], result["iam_action"], result["attempts"]) == (
-        "AccessDeniedException", 403, "chime:ListPhoneNumberOrders", 1)
+        "AccessDeniedException",
+        403,
+        "chime:ListPhoneNumberOrders",
+        1,
+    )
     assert result["check"]["iam_action"] == "chime:ListPhoneNumberOrders" and result["check"]["http_status"] == 403
     # The module's echoed arguments are never passed on.
     assert "invocation" not in result and len(listing.calls) == 1
@@ -297,12 +374,18 @@ def test_a_failed_listing_without_a_message_is_still_named():
     assert_error_verdict(result, LISTING_MODULE + " failed", None)
 
 
-@pytest.mark.parametrize("step, message_part, error_code", [
-    (RuntimeError("the connection plugin exploded"),
-     "the compliance check stopped on an unexpected RuntimeError: the connection plugin exploded", "RuntimeError"),
-    # A result that is neither a failure nor a verdict (a module from another version, say).
-    ({"changed": False, "pages": 1}, "the compliance check stopped on an unexpected KeyError", "KeyError"),
-])
+@pytest.mark.parametrize(
+    "step, message_part, error_code",
+    [
+        (
+            RuntimeError("the connection plugin exploded"),
+            "the compliance check stopped on an unexpected RuntimeError: the connection plugin exploded",
+            "RuntimeError",
+        ),
+        # A result that is neither a failure nor a verdict (a module from another version, say).
+        ({"changed": False, "pages": 1}, "the compliance check stopped on an unexpected KeyError", "KeyError"),
+    ],
+)
 def test_an_unexpected_exception_ends_in_an_error_set_not_a_traceback(tmp_path, step, message_part, error_code):
     write_old_passed_reports(tmp_path)
     result, dummy = run_check({"expected": EXPECTED, "report_dir": str(tmp_path)}, step)
@@ -314,6 +397,7 @@ def test_an_unexpected_exception_ends_in_an_error_set_not_a_traceback(tmp_path, 
 def test_an_exception_while_building_the_reports_ends_in_an_error_set(tmp_path, monkeypatch):
     def broken_build_reports(*args, **kwargs):
         raise ZeroDivisionError("report builder bug")
+
     monkeypatch.setattr(plugin, "build_reports", broken_build_reports)
     result, dummy = run_check({"expected": EXPECTED, "report_dir": str(tmp_path)}, ALL_ACQUIRED)
     assert_error_verdict(result, "unexpected ZeroDivisionError: report builder bug", "ZeroDivisionError")
@@ -329,8 +413,10 @@ def test_when_not_even_an_error_set_can_be_written_no_old_verdict_stays(tmp_path
     # The message keeps the real error first and names the report problem after it.
     assert result["msg"].startswith("chime:ListPhoneNumberOrders denied")
     blocked = tmp_path / "junit.xml"
-    assert result["report_error"] == ("cannot write report {0}: it exists and is a directory; cannot remove stale "
-                                      "reports: {0}: it exists and is a directory".format(blocked))
+    assert result["report_error"] == (
+        "cannot write report {0}: it exists and is a directory; cannot remove stale "
+        "reports: {0}: it exists and is a directory".format(blocked)
+    )
     assert result["msg"] == "{0} (reports: {1})".format(result["check"]["message"], result["report_error"])
     assert read_reports(tmp_path) == {}
 
@@ -342,6 +428,7 @@ def test_a_report_directory_replaced_during_the_listing_is_named_and_nothing_els
         shutil.rmtree(report_dir)
         report_dir.write_text("not a directory\n")
         return dict(DENIED)
+
     result, dummy = run_check({"expected": EXPECTED, "report_dir": str(report_dir)}, replace_directory_then_fail)
     assert_error_verdict(result, "chime:ListPhoneNumberOrders denied", "AccessDeniedException")
     assert "it exists and is not a directory" in result["report_error"] and result["removed_reports"] == []
@@ -356,15 +443,17 @@ def progress_lines(capsys):
 
 
 def test_polling_stops_as_soon_as_no_expected_number_is_processing(fake_clock, capsys):
-    result, listing = run_check({"expected": EXPECTED, "wait_timeout": 300, "poll_interval": 10},
-                                ONE_PROCESSING, ONE_PROCESSING, ALL_ACQUIRED)
+    result, listing = run_check(
+        {"expected": EXPECTED, "wait_timeout": 300, "poll_interval": 10}, ONE_PROCESSING, ONE_PROCESSING, ALL_ACQUIRED
+    )
     assert result["compliance"]["passed"] is True and result["polls"] == 3 and len(listing.calls) == 3
     assert fake_clock.sleeps == [10, 10]
     lines = progress_lines(capsys)
     assert len(lines) == 2
     for poll, line in enumerate(lines, start=1):
-        assert line.startswith("{0}: poll {1}: 1 expected phone number(s) still processing; next poll in 10 s".format(
-            TASK_NAME, poll))
+        assert line.startswith(
+            "{0}: poll {1}: 1 expected phone number(s) still processing; next poll in 10 s".format(TASK_NAME, poll)
+        )
 
 
 def test_an_unexpected_processing_number_does_not_keep_the_check_waiting(fake_clock, capsys):
@@ -391,8 +480,9 @@ def test_polling_never_waits_past_the_deadline(fake_clock, capsys):
 
 def test_slow_listings_count_against_the_deadline(fake_clock):
     listing = FakeListing(ONE_PROCESSING, clock=fake_clock, seconds_per_listing=4)
-    result = make_action(plugin, {"expected": EXPECTED, "wait_timeout": 25, "poll_interval": 10},
-                         execute_module=listing).run(task_vars={})
+    result = make_action(
+        plugin, {"expected": EXPECTED, "wait_timeout": 25, "poll_interval": 10}, execute_module=listing
+    ).run(task_vars={})
     # Listings end at 4, 18 and 29 s; each wait is cut so the next listing starts by the deadline (25 s).
     assert fake_clock.sleeps == [10, 7] and result["polls"] == 3
 
@@ -409,8 +499,9 @@ def test_a_listing_that_fails_while_waiting_is_an_error_verdict(fake_clock):
 def test_a_controller_gone_while_waiting_stops_polling_and_touches_no_report(tmp_path, fake_clock, controller):
     old = write_old_passed_reports(tmp_path)
     controller.gone_after = 1  # the pid recorded at the start, then the worker is re-parented
-    result, listing = run_check({"expected": EXPECTED, "wait_timeout": 300, "report_dir": str(tmp_path)},
-                                ONE_PROCESSING)
+    result, listing = run_check(
+        {"expected": EXPECTED, "wait_timeout": 300, "report_dir": str(tmp_path)}, ONE_PROCESSING
+    )
     assert_error_verdict(result, "the controller stopped while waiting", "ControllerGone")
     assert len(listing.calls) == 1 and fake_clock.sleeps == []
     assert "abandoned" in result["report_error"]
@@ -447,11 +538,13 @@ def secret_args(**extra):
 
 
 LEAKY_MESSAGE = "denied for {0} signed with {1} and {2} at {3}".format(
-    SECRET_ARGS["access_key"], SECRET_KEY, SESSION_TOKEN, ENDPOINT_URL)
+    SECRET_ARGS["access_key"], SECRET_KEY, SESSION_TOKEN, ENDPOINT_URL
+)
 
 
-@pytest.mark.parametrize("step", [listing_failure(LEAKY_MESSAGE, error_code="AccessDeniedException"),
-                                  RuntimeError(LEAKY_MESSAGE)])
+@pytest.mark.parametrize(
+    "step", [listing_failure(LEAKY_MESSAGE, error_code="AccessDeniedException"), RuntimeError(LEAKY_MESSAGE)]
+)
 def test_secrets_never_reach_the_message_or_the_error_reports(tmp_path, step):
     result, listing = run_check(secret_args(report_dir=str(tmp_path)), step)
     assert result["failed"] is True and "denied for" in result["msg"]

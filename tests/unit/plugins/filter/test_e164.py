@@ -8,9 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
-from ansible.errors import AnsibleFilterError
 from hypothesis import given
 from hypothesis import strategies as st
+
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.voiceops.chime.plugins.filter.e164 import FilterModule
 from ansible_collections.voiceops.chime.plugins.filter.e164 import e164
@@ -25,8 +26,9 @@ def test_common_spellings_normalise(value):
     assert e164(value) == "+12065550100"
 
 
-@pytest.mark.parametrize("value", ["2065550100", "+0123456789", "+1", "+1234567890123456", "call me", None, True,
-                                   u"\uff0b12065550100"])
+@pytest.mark.parametrize(
+    "value", ["2065550100", "+0123456789", "+1", "+1234567890123456", "call me", None, True, "\uff0b12065550100"]
+)
 def test_invalid_values_raise_an_ansible_filter_error_naming_them(value):
     with pytest.raises(AnsibleFilterError) as raised:
         e164(value)

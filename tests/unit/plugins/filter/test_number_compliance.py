@@ -11,6 +11,7 @@ __metaclass__ = type
 import time
 
 import pytest
+
 from ansible.errors import AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
@@ -20,11 +21,19 @@ from ansible_collections.voiceops.chime.plugins.filter.number_compliance import 
 from ansible_collections.voiceops.chime.plugins.filter.number_compliance import number_compliance
 
 FACTS = [
-    {"e164_phone_number": "+12065550100", "status": "Acquired", "phone_number_order_id": "o1",
-     "order_status": "Successful"},
+    {
+        "e164_phone_number": "+12065550100",
+        "status": "Acquired",
+        "phone_number_order_id": "o1",
+        "order_status": "Successful",
+    },
     {"e164_phone_number": "+12065550101", "status": "Failed", "phone_number_order_id": "o2", "order_status": "Failed"},
-    {"e164_phone_number": "+12065550109", "status": "Acquired", "phone_number_order_id": "o3",
-     "order_status": "Successful"},
+    {
+        "e164_phone_number": "+12065550109",
+        "status": "Acquired",
+        "phone_number_order_id": "o3",
+        "order_status": "Successful",
+    },
 ]
 
 
@@ -34,10 +43,28 @@ def test_filter_is_registered_under_its_name():
 
 def test_filter_returns_every_documented_key():
     result = number_compliance(FACTS, ["+12065550100", "+12065550101", "+12065550102"])
-    assert set(result) == {"acquired", "released", "missing", "failed", "processing", "unexpected", "duplicates",
-                           "passed", "problems", "skipped", "counts", "fail_on_unexpected", "current_state", "message"}
+    assert set(result) == {
+        "acquired",
+        "released",
+        "missing",
+        "failed",
+        "processing",
+        "unexpected",
+        "duplicates",
+        "passed",
+        "problems",
+        "skipped",
+        "counts",
+        "fail_on_unexpected",
+        "current_state",
+        "message",
+    }
     assert (result["acquired"], result["failed"], result["missing"], result["unexpected"]) == (
-        ["+12065550100"], ["+12065550101"], ["+12065550102"], ["+12065550109"])
+        ["+12065550100"],
+        ["+12065550101"],
+        ["+12065550102"],
+        ["+12065550109"],
+    )
     assert result["passed"] is False
 
 
@@ -46,7 +73,8 @@ def test_invalid_expected_entry_is_an_ansible_filter_error_naming_it():
         number_compliance(FACTS, ["+12065550100", "+1 206 CALL NOW"])
     assert str(raised.value) == (
         "number_compliance: expected list has 1 invalid entry (E.164 numbers look like '+12065550100'): "
-        "item 2 '+1 206 CALL NOW': must be '+' followed by 7 to 15 digits, the first not 0")
+        "item 2 '+1 206 CALL NOW': must be '+' followed by 7 to 15 digits, the first not 0"
+    )
 
 
 def test_wrong_facts_are_an_ansible_filter_error():
@@ -72,8 +100,14 @@ HOSTILE_ID = "{{ 6 * 7 }}"
 
 
 def hostile_facts():
-    return [{"e164_phone_number": "+12065550101", "status": "Failed", "phone_number_order_id": HOSTILE_ID,
-             "order_status": "{{ lookup('ansible.builtin.env', 'HOME') }}"}]
+    return [
+        {
+            "e164_phone_number": "+12065550101",
+            "status": "Failed",
+            "phone_number_order_id": HOSTILE_ID,
+            "order_status": "{{ lookup('ansible.builtin.env', 'HOME') }}",
+        }
+    ]
 
 
 def templar(variables):
@@ -107,7 +141,8 @@ def test_the_filter_through_the_templar_returns_the_verdict_with_service_text_ve
     engine.environment.filters["number_compliance"] = number_compliance
     rendered = engine.template(trusted("{{ (facts | number_compliance(expected)).problems[0].reason }}"))
     assert rendered == "number status Failed in order {0} (order status {1})".format(
-        HOSTILE_ID, "{{ lookup('ansible.builtin.env', 'HOME') }}")
+        HOSTILE_ID, "{{ lookup('ansible.builtin.env', 'HOME') }}"
+    )
 
 
 @pytest.mark.parametrize("max_age", [True, 90.7, "an hour", [3600], "-1", -5])
@@ -120,13 +155,25 @@ def test_a_max_age_that_is_not_whole_seconds_is_refused_naming_it(max_age):
 @pytest.mark.parametrize("max_age, passes", [("3600", True), (3600, True), (60, False)])
 def test_max_age_judges_the_listing_time_of_the_inventory(max_age, passes):
     listed = time.strftime("chime_listed_at_%Y%m%dT%H%M%SZ", time.gmtime(time.time() - 600))
-    hostvars = {"+12065550100": {"chime_e164_phone_number": "+12065550100", "chime_number_status": "Acquired",
-                                 "chime_phone_number_order_id": "o1", "chime_order_status": "Successful"}}
-    groups = {"chime_phone_numbers": ["+12065550100"], "chime_number_acquired": ["+12065550100"],
-              "chime_source_orders_only": [], listed: []}
+    hostvars = {
+        "+12065550100": {
+            "chime_e164_phone_number": "+12065550100",
+            "chime_number_status": "Acquired",
+            "chime_phone_number_order_id": "o1",
+            "chime_order_status": "Successful",
+        }
+    }
+    groups = {
+        "chime_phone_numbers": ["+12065550100"],
+        "chime_number_acquired": ["+12065550100"],
+        "chime_source_orders_only": [],
+        listed: [],
+    }
     if passes:
-        assert number_compliance(hostvars, ["+12065550100"], groups=groups, current_state=False,
-                                 max_age=max_age)["passed"] is True
+        assert (
+            number_compliance(hostvars, ["+12065550100"], groups=groups, current_state=False, max_age=max_age)["passed"]
+            is True
+        )
     else:
         with pytest.raises(AnsibleFilterError, match="more than max_age 60 s"):
             number_compliance(hostvars, ["+12065550100"], groups=groups, current_state=False, max_age=max_age)

@@ -19,10 +19,10 @@ import sys
 import threading
 import time
 
-import pytest
-
 import boto3
 import botocore.exceptions
+import pytest
+from chime_test_data import api_order  # tests/chime_test_data.py
 
 from ansible import constants as C
 from ansible.errors import AnsibleError
@@ -31,11 +31,9 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import cache_loader
 
 from ansible_collections.amazon.aws.plugins.plugin_utils import base as aws_plugin_base
+
 from ansible_collections.voiceops.chime.plugins.inventory import chime_phone_numbers
 from ansible_collections.voiceops.chime.plugins.inventory.chime_phone_numbers import InventoryModule
-
-from chime_test_data import api_order  # tests/chime_test_data.py
-
 
 NAME = "voiceops.chime.chime_phone_numbers"
 SECRET_KEY = "unit-FAKE-secret-key-never-printed"
@@ -46,8 +44,9 @@ SESSION_TOKEN = "unit-FAKE-session-token-never-printed"
 def option_definitions():
     """The plugin's merged option definitions, as ansible-doc resolves them."""
     ansible_doc = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
-    proc = subprocess.run([ansible_doc, "-t", "inventory", "--json", NAME], capture_output=True, text=True,
-                          check=False, timeout=120)
+    proc = subprocess.run(
+        [ansible_doc, "-t", "inventory", "--json", NAME], capture_output=True, text=True, check=False, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)[NAME]["doc"]["options"]
 
@@ -66,8 +65,12 @@ def clean_aws_env(monkeypatch, tmp_path):
 
 def client_error(code, http_status):
     return botocore.exceptions.ClientError(
-        {"Error": {"Code": code, "Message": "denied for unit test"}, "ResponseMetadata": {"HTTPStatusCode": http_status}},
-        "ListPhoneNumberOrders")
+        {
+            "Error": {"Code": code, "Message": "denied for unit test"},
+            "ResponseMetadata": {"HTTPStatusCode": http_status},
+        },
+        "ListPhoneNumberOrders",
+    )
 
 
 class FakeChimeClient:
@@ -116,8 +119,9 @@ class FakeSts:
 
     def assume_role(self, **params):
         self.calls.append(params)
-        return {"Credentials": {"AccessKeyId": "ASIAASSUMED", "SecretAccessKey": SECRET_KEY,
-                                "SessionToken": SESSION_TOKEN}}
+        return {
+            "Credentials": {"AccessKeyId": "ASIAASSUMED", "SecretAccessKey": SECRET_KEY, "SessionToken": SESSION_TOKEN}
+        }
 
 
 class FakeAws:
@@ -195,52 +199,71 @@ def group_hosts(inventory, group):
 
 
 def hostvars(inventory, host):
-    return dict((key, value) for key, value in inventory.get_host(host).get_vars().items()
-                if key not in ("inventory_file", "inventory_dir", "inventory_hostname",
-                               "inventory_hostname_short", "group_names"))
+    return dict(
+        (key, value)
+        for key, value in inventory.get_host(host).get_vars().items()
+        if key
+        not in ("inventory_file", "inventory_dir", "inventory_hostname", "inventory_hostname_short", "group_names")
+    )
 
 
 LEGACY_ORDERS = [
-    api_order("o-1", "2024-01-01T00:00:00.000Z", [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
-              status="Partial"),
+    api_order(
+        "o-1", "2024-01-01T00:00:00.000Z", [("+12065550100", "Failed"), ("+12065550101", "Acquired")], status="Partial"
+    ),
     api_order("o-2", "2024-02-01T00:00:00.000Z", [("+12065550100", "Acquired")]),
-    api_order("o-3", "2024-03-01T00:00:00.000Z", [("+12065550102", "Processing")], status="Processing",
-              product_type="SipMediaApplicationDialIn"),
+    api_order(
+        "o-3",
+        "2024-03-01T00:00:00.000Z",
+        [("+12065550102", "Processing")],
+        status="Processing",
+        product_type="SipMediaApplicationDialIn",
+    ),
 ]
 
 
 # ---- files and options ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, wanted", [
-    ("prod.chime_phone_numbers.yml", True),
-    ("chime_phone_numbers.yaml", True),
-    ("prod.chime_phone_numbers.json", False),
-    ("prod.aws_ec2.yml", False),
-    ("chime_phone_numbers.yml.bak", False),
-])
+
+@pytest.mark.parametrize(
+    "name, wanted",
+    [
+        ("prod.chime_phone_numbers.yml", True),
+        ("chime_phone_numbers.yaml", True),
+        ("prod.chime_phone_numbers.json", False),
+        ("prod.aws_ec2.yml", False),
+        ("chime_phone_numbers.yml.bak", False),
+    ],
+)
 def test_verify_file_accepts_only_our_file_names(run, tmp_path, name, wanted):
     path = tmp_path / name
     path.write_text("plugin: " + NAME + "\n")
     assert bool(run.plugin().verify_file(str(path))) is wanted
 
 
-@pytest.mark.parametrize("config, message", [
-    ({"api": "chime", "page_size": 100}, "page_size must be an integer from 1 to 99 for api=chime"),
-    ({"api": "chime_sdk_voice", "regions": ["us-east-1"], "page_size": 0}, "page_size must be an integer from 1"),
-    ({"hostvars_prefix": "chime-"}, "hostvars_prefix must be empty or start with a letter"),
-    ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100"),
-    ({"max_attempts": 101}, "max_attempts must be an integer from 1 to 100, got 101"),
-    ({"retry_max_delay": -1}, "retry_max_delay must be a number of seconds from 0 to 600"),
-    ({"retry_max_delay": "NaN"}, "retry_max_delay must be a number of seconds from 0 to 600, got nan"),
-    ({"retry_base_delay": "inf"}, "retry_base_delay must be a number of seconds from 0 to 600, got inf"),
-    ({"retry_max_delay": 1e300}, "retry_max_delay must be a number of seconds from 0 to 600, got 1e+300"),
-    ({"retry_base_delay": 1e9}, "retry_base_delay must be a number of seconds from 0 to 600"),
-    ({"number_status": ["Acquired", ""]}, "number_status entries must be non-empty strings"),
-    ({"regions": ["us-east-1", "mars-north-1"]}, "region 'mars-north-1' has no Amazon Chime SDK Voice endpoint"),
-    ({"region": "eu-south-9"}, "region 'eu-south-9' has no Amazon Chime SDK Voice endpoint; use one of: "),
-    ({"regions": ["us-east-1"], "endpoint_url": "http://127.0.0.1:99999"}, "endpoint_url 'http://127.0.0.1:99999' is not"),
-    ({"regions": ["us-east-1"], "endpoint_url": "ftp://127.0.0.1:1"}, "the scheme must be http or https"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"api": "chime", "page_size": 100}, "page_size must be an integer from 1 to 99 for api=chime"),
+        ({"api": "chime_sdk_voice", "regions": ["us-east-1"], "page_size": 0}, "page_size must be an integer from 1"),
+        ({"hostvars_prefix": "chime-"}, "hostvars_prefix must be empty or start with a letter"),
+        ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100"),
+        ({"max_attempts": 101}, "max_attempts must be an integer from 1 to 100, got 101"),
+        ({"retry_max_delay": -1}, "retry_max_delay must be a number of seconds from 0 to 600"),
+        ({"retry_max_delay": "NaN"}, "retry_max_delay must be a number of seconds from 0 to 600, got nan"),
+        ({"retry_base_delay": "inf"}, "retry_base_delay must be a number of seconds from 0 to 600, got inf"),
+        ({"retry_max_delay": 1e300}, "retry_max_delay must be a number of seconds from 0 to 600, got 1e+300"),
+        ({"retry_base_delay": 1e9}, "retry_base_delay must be a number of seconds from 0 to 600"),
+        ({"number_status": ["Acquired", ""]}, "number_status entries must be non-empty strings"),
+        ({"regions": ["us-east-1", "mars-north-1"]}, "region 'mars-north-1' has no Amazon Chime SDK Voice endpoint"),
+        ({"region": "eu-south-9"}, "region 'eu-south-9' has no Amazon Chime SDK Voice endpoint; use one of: "),
+        (
+            {"regions": ["us-east-1"], "endpoint_url": "http://127.0.0.1:99999"},
+            "endpoint_url 'http://127.0.0.1:99999' is not",
+        ),
+        ({"regions": ["us-east-1"], "endpoint_url": "ftp://127.0.0.1:1"}, "the scheme must be http or https"),
+    ],
+)
 def test_bad_options_fail_before_any_api_call(run, aws, config, message):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
     with pytest.raises(AnsibleError) as caught:
@@ -257,6 +280,7 @@ def test_an_unknown_api_is_rejected_by_the_option_choices(run, aws):
 
 
 # ---- hosts, variables, groups ---------------------------------------------------------------
+
 
 def test_legacy_api_hosts_vars_and_default_groups(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
@@ -306,19 +330,33 @@ def test_legacy_api_is_listed_once_whatever_the_regions(run, aws):
 
 def test_sdk_voice_lists_each_region_concurrently_and_merges_them(run, aws):
     barrier = threading.Barrier(2)
-    east = [api_order("e-1", "2024-01-01T00:00:00.000Z", [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
-                      status="Partial", OrderType="New")]
+    east = [
+        api_order(
+            "e-1",
+            "2024-01-01T00:00:00.000Z",
+            [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
+            status="Partial",
+            OrderType="New",
+        )
+    ]
     west = [api_order("w-1", "2024-02-01T00:00:00.000Z", [("+12065550100", "Acquired")], OrderType="Porting")]
-    aws.regions = {"us-east-1": FakeChimeClient(east, barrier=barrier),
-                   "us-west-2": FakeChimeClient(west, barrier=barrier)}
+    aws.regions = {
+        "us-east-1": FakeChimeClient(east, barrier=barrier),
+        "us-west-2": FakeChimeClient(west, barrier=barrier),
+    }
     inventory = run({"api": "chime_sdk_voice", "regions": ["us-east-1", "us-west-2"]})
 
     assert [(made["service"], made["region"]) for made in aws.made] == [
-        ("chime-sdk-voice", "us-east-1"), ("chime-sdk-voice", "us-west-2")]
+        ("chime-sdk-voice", "us-east-1"),
+        ("chime-sdk-voice", "us-west-2"),
+    ]
     assert aws.regions["us-east-1"].calls == [{"MaxResults": 100}]
     moved = hostvars(inventory, "+12065550100")
     assert (moved["chime_number_status"], moved["chime_region"], moved["chime_order_type"]) == (
-        "Acquired", "us-west-2", "Porting")
+        "Acquired",
+        "us-west-2",
+        "Porting",
+    )
     stayed = hostvars(inventory, "+12065550101")
     assert (stayed["chime_region"], stayed["chime_order_type"]) == ("us-east-1", "New")
 
@@ -345,7 +383,9 @@ def test_sdk_voice_without_any_region_lists_every_region_botocore_knows(run, aws
 
 def test_filters_and_prefix(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    inventory = run({"api": "chime", "number_status": ["Acquired"], "product_type": ["VoiceConnector"], "hostvars_prefix": "pn_"})
+    inventory = run(
+        {"api": "chime", "number_status": ["Acquired"], "product_type": ["VoiceConnector"], "hostvars_prefix": "pn_"}
+    )
     assert sorted(inventory.hosts) == ["+12065550100", "+12065550101"]
     assert hostvars(inventory, "+12065550101")["pn_number_status"] == "Acquired"
     assert "chime_number_status" not in hostvars(inventory, "+12065550101")
@@ -364,14 +404,17 @@ def test_no_orders_is_an_empty_inventory_not_an_error(run, aws):
 
 # ---- constructed: compose, groups, keyed_groups --------------------------------------------
 
+
 def test_compose_groups_and_keyed_groups(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
-    inventory = run({
-        "api": "chime",
-        "compose": {"ansible_connection": "'ansible.builtin.local'", "digits": "chime_e164_phone_number[1:]"},
-        "groups": {"needs_attention": "chime_number_status != 'Acquired'"},
-        "keyed_groups": [{"key": "chime_product_type", "prefix": "product"}],
-    })
+    inventory = run(
+        {
+            "api": "chime",
+            "compose": {"ansible_connection": "'ansible.builtin.local'", "digits": "chime_e164_phone_number[1:]"},
+            "groups": {"needs_attention": "chime_number_status != 'Acquired'"},
+            "keyed_groups": [{"key": "chime_product_type", "prefix": "product"}],
+        }
+    )
     composed = hostvars(inventory, "+12065550102")
     assert composed["ansible_connection"] == "ansible.builtin.local"
     assert composed["digits"] == "12065550102"
@@ -403,6 +446,7 @@ def test_nothing_is_templated_when_nothing_is_constructed(run, aws, monkeypatch)
 
 # ---- errors ---------------------------------------------------------------------------------
 
+
 def test_a_denied_call_fails_naming_the_error_code_and_the_iam_action(run, aws):
     aws.regions = {"us-east-1": FakeChimeClient(error=client_error("ForbiddenException", 403))}
     with pytest.raises(AnsibleError) as caught:
@@ -415,8 +459,10 @@ def test_a_denied_call_fails_naming_the_error_code_and_the_iam_action(run, aws):
 
 
 def test_with_strict_false_a_denied_region_is_skipped_with_a_warning(run, aws):
-    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS),
-                   "eu-central-1": FakeChimeClient(error=client_error("AccessDeniedException", 403))}
+    aws.regions = {
+        "us-east-1": FakeChimeClient(LEGACY_ORDERS),
+        "eu-central-1": FakeChimeClient(error=client_error("AccessDeniedException", 403)),
+    }
     inventory = run({"api": "chime_sdk_voice", "regions": ["eu-central-1", "us-east-1"], "strict": False})
     assert len(inventory.hosts) == 3
     assert len(run.warnings) == 1
@@ -426,26 +472,39 @@ def test_with_strict_false_a_denied_region_is_skipped_with_a_warning(run, aws):
 
 
 def test_with_strict_true_a_denied_region_fails_the_source(run, aws):
-    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS),
-                   "eu-central-1": FakeChimeClient(error=client_error("UnauthorizedClientException", 401))}
+    aws.regions = {
+        "us-east-1": FakeChimeClient(LEGACY_ORDERS),
+        "eu-central-1": FakeChimeClient(error=client_error("UnauthorizedClientException", 401)),
+    }
     with pytest.raises(AnsibleError, match=r"region eu-central-1: .*UnauthorizedClientException"):
         run({"api": "chime_sdk_voice", "regions": ["eu-central-1", "us-east-1"], "strict": True})
 
 
 def test_when_every_region_is_denied_the_source_fails_even_without_strict(run, aws):
-    aws.regions = {"us-east-1": FakeChimeClient(error=client_error("ForbiddenException", 403)),
-                   "us-west-2": FakeChimeClient(error=client_error("ForbiddenException", 403))}
+    aws.regions = {
+        "us-east-1": FakeChimeClient(error=client_error("ForbiddenException", 403)),
+        "us-west-2": FakeChimeClient(error=client_error("ForbiddenException", 403)),
+    }
     with pytest.raises(AnsibleError, match="every region denied"):
         run({"api": "chime_sdk_voice", "regions": ["us-east-1", "us-west-2"]})
 
 
 def test_an_error_other_than_denied_fails_even_without_strict(run, aws):
     # Throttled beyond the retry budget: a partial inventory must not pass for the whole one.
-    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS),
-                   "us-west-2": FakeChimeClient(error=client_error("ThrottledClientException", 429))}
+    aws.regions = {
+        "us-east-1": FakeChimeClient(LEGACY_ORDERS),
+        "us-west-2": FakeChimeClient(error=client_error("ThrottledClientException", 429)),
+    }
     with pytest.raises(AnsibleError) as caught:
-        run({"api": "chime_sdk_voice", "regions": ["us-east-1", "us-west-2"], "max_attempts": 2,
-             "retry_base_delay": 0, "retry_max_delay": 0})
+        run(
+            {
+                "api": "chime_sdk_voice",
+                "regions": ["us-east-1", "us-west-2"],
+                "max_attempts": 2,
+                "retry_base_delay": 0,
+                "retry_max_delay": 0,
+            }
+        )
     assert "ThrottledClientException" in str(caught.value)
     assert "after 2 attempt(s)" in str(caught.value)
     assert len(aws.regions["us-west-2"].calls) == 2
@@ -466,19 +525,25 @@ def test_error_messages_carry_no_credentials(run, aws, monkeypatch):
 
 # ---- cache ----------------------------------------------------------------------------------
 
+
 def cache_config(tmp_path, **extra):
     # The short name: these in-process tests run without Ansible's collection loader, which
     # resolving "ansible.builtin." names needs (the integration tests use the FQCN).
-    config = {"api": "chime", "cache": True, "cache_plugin": "jsonfile",
-              "cache_connection": str(tmp_path / "inventory-cache")}
+    config = {
+        "api": "chime",
+        "cache": True,
+        "cache_plugin": "jsonfile",
+        "cache_connection": str(tmp_path / "inventory-cache"),
+    }
     config.update(extra)
     return config
 
 
 def jsonfile_cache(tmp_path):
     # The options the inventory cache gives the plugin (inventory_cache fragment defaults).
-    return cache_loader.get("jsonfile", _uri=str(tmp_path / "inventory-cache"), _prefix="ansible_inventory_",
-                            _timeout=3600)
+    return cache_loader.get(
+        "jsonfile", _uri=str(tmp_path / "inventory-cache"), _prefix="ansible_inventory_", _timeout=3600
+    )
 
 
 def cache_entries(tmp_path):
@@ -512,23 +577,34 @@ def test_a_second_run_is_answered_from_the_cache_and_a_flush_refetches(run, aws,
 def test_filters_prefix_and_constructed_options_are_applied_to_the_cached_listing(run, aws, tmp_path):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
     run(cache_config(tmp_path))
-    filtered = run(cache_config(tmp_path, number_status=["Processing"], hostvars_prefix="pn_", page_size=5,
-                                keyed_groups=[{"key": "pn_product_type", "prefix": "p"}]))
+    filtered = run(
+        cache_config(
+            tmp_path,
+            number_status=["Processing"],
+            hostvars_prefix="pn_",
+            page_size=5,
+            keyed_groups=[{"key": "pn_product_type", "prefix": "p"}],
+        )
+    )
     assert aws.list_calls() == 1
     assert sorted(filtered.hosts) == ["+12065550102"]
     assert group_hosts(filtered, "p_SipMediaApplicationDialIn") == ["+12065550102"]
 
 
-@pytest.mark.parametrize("change", [
-    {"api": "chime_sdk_voice", "regions": ["us-east-1"]},
-    {"endpoint_url": "http://127.0.0.1:9"},
-    {"profile": "other-account"},
-    {"assume_role_arn": "arn:aws:iam::123456789012:role/reader"},
-    {"access_key": "AKIAOTHERACCOUNT", "secret_key": "x"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"api": "chime_sdk_voice", "regions": ["us-east-1"]},
+        {"endpoint_url": "http://127.0.0.1:9"},
+        {"profile": "other-account"},
+        {"assume_role_arn": "arn:aws:iam::123456789012:role/reader"},
+        {"access_key": "AKIAOTHERACCOUNT", "secret_key": "x"},
+    ],
+)
 def test_anything_that_changes_the_answer_misses_the_cache(run, aws, tmp_path, change, monkeypatch):
-    (tmp_path / "aws-profiles").write_text("[profile other-account]\naws_access_key_id = AKIAPROFILE\n"
-                                           "aws_secret_access_key = y\n")
+    (tmp_path / "aws-profiles").write_text(
+        "[profile other-account]\naws_access_key_id = AKIAPROFILE\n" "aws_secret_access_key = y\n"
+    )
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-profiles"))
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
     run(cache_config(tmp_path))
@@ -563,8 +639,13 @@ def test_the_cache_holds_the_raw_listing_and_no_credentials(run, aws, tmp_path, 
         assert secret not in files[0].name
     (cached,) = cache_entries(tmp_path).values()
     listed_at = cached.pop("listed_at")
-    assert cached == {"format": 2, "api": "chime", "current_state": False,
-                      "listings": [{"region": "us-east-1", "orders": LEGACY_ORDERS}], "skipped": []}
+    assert cached == {
+        "format": 2,
+        "api": "chime",
+        "current_state": False,
+        "listings": [{"region": "us-east-1", "orders": LEGACY_ORDERS}],
+        "skipped": [],
+    }
     assert abs(listed_at - time.time()) < 600
 
 
@@ -579,7 +660,8 @@ def test_a_cached_run_shows_the_time_of_the_cached_listing_not_its_own(run, aws,
     second = run(cache_config(tmp_path))
     assert aws.list_calls() == 1
     assert [name for name in second.groups if name.startswith("chime_listed_at_")] == [
-        "chime_listed_at_20261201T100000Z"]
+        "chime_listed_at_20261201T100000Z"
+    ]
     assert listed != "chime_listed_at_20261201T100000Z"
 
 
@@ -597,8 +679,10 @@ def test_a_cached_run_does_not_assume_the_role(run, aws, tmp_path):
 
 
 def test_a_skipped_region_is_warned_about_again_from_the_cache(run, aws, tmp_path):
-    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS),
-                   "eu-central-1": FakeChimeClient(error=client_error("ForbiddenException", 403))}
+    aws.regions = {
+        "us-east-1": FakeChimeClient(LEGACY_ORDERS),
+        "eu-central-1": FakeChimeClient(error=client_error("ForbiddenException", 403)),
+    }
     config = cache_config(tmp_path, api="chime_sdk_voice", regions=["us-east-1", "eu-central-1"])
     run(config)
     assert aws.list_calls() == 2
@@ -624,28 +708,45 @@ def test_an_unreadable_cache_entry_is_replaced(run, aws, tmp_path):
 
 # ---- 0.2.0: current state, markers, conflicts, untrusted data ------------------------------------
 
+
 def api_number(e164, status="Unassigned", deletion=None, product_type="VoiceConnector"):
-    number = {"PhoneNumberId": e164, "E164PhoneNumber": e164, "Status": status, "ProductType": product_type,
-              "Type": "Local", "Country": "US", "UpdatedTimestamp": "2024-03-02T00:00:00.000Z"}
+    number = {
+        "PhoneNumberId": e164,
+        "E164PhoneNumber": e164,
+        "Status": status,
+        "ProductType": product_type,
+        "Type": "Local",
+        "Country": "US",
+        "UpdatedTimestamp": "2024-03-02T00:00:00.000Z",
+    }
     if deletion:
         number["DeletionTimestamp"] = deletion
     return number
 
 
 def test_current_state_adds_account_status_variables_groups_and_orphans(run, aws):
-    numbers = [api_number("+12065550100"), api_number("+12065550101", "DeleteInProgress", "2024-03-09T00:00:00.000Z"),
-               api_number("+12065550199", "Assigned")]
+    numbers = [
+        api_number("+12065550100"),
+        api_number("+12065550101", "DeleteInProgress", "2024-03-09T00:00:00.000Z"),
+        api_number("+12065550199", "Assigned"),
+    ]
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS, numbers=numbers)}
     inventory = run({"api": "chime_sdk_voice", "regions": ["us-east-1"], "current_state": True})
     assert sorted(inventory.hosts) == ["+12065550100", "+12065550101", "+12065550102", "+12065550199"]
     variables = hostvars(inventory, "+12065550101")
-    assert (variables["chime_number_status"], variables["chime_account_status"],
-            variables["chime_deletion_timestamp"], variables["chime_phone_number_id"]) == (
-        "Acquired", "DeleteInProgress", "2024-03-09T00:00:00.000Z", "+12065550101")
+    assert (
+        variables["chime_number_status"],
+        variables["chime_account_status"],
+        variables["chime_deletion_timestamp"],
+        variables["chime_phone_number_id"],
+    ) == ("Acquired", "DeleteInProgress", "2024-03-09T00:00:00.000Z", "+12065550101")
     assert hostvars(inventory, "+12065550102")["chime_account_status"] is None
     orphan = hostvars(inventory, "+12065550199")
     assert (orphan["chime_number_status"], orphan["chime_phone_number_order_id"], orphan["chime_account_status"]) == (
-        None, None, "Assigned")
+        None,
+        None,
+        "Assigned",
+    )
     assert group_hosts(inventory, "chime_account_unassigned") == ["+12065550100"]
     assert group_hosts(inventory, "chime_account_delete_in_progress") == ["+12065550101"]
     assert group_hosts(inventory, "chime_account_absent") == ["+12065550102"]
@@ -673,8 +774,10 @@ def test_a_denied_list_phone_numbers_fails_the_source_naming_the_action_and_the_
 
 
 def test_a_skipped_region_leaves_a_marker_group(run, aws):
-    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS),
-                   "us-west-2": FakeChimeClient(error=client_error("ForbiddenException", 403))}
+    aws.regions = {
+        "us-east-1": FakeChimeClient(LEGACY_ORDERS),
+        "us-west-2": FakeChimeClient(error=client_error("ForbiddenException", 403)),
+    }
     inventory = run({"api": "chime_sdk_voice", "regions": ["us-east-1", "us-west-2"], "strict": False})
     assert "chime_skipped_region_us_west_2" in inventory.groups
     assert "chime_skipped_region_us_east_1" not in inventory.groups
@@ -714,6 +817,7 @@ def _rendered(variables, template):
     except ImportError:
         trust_as_template = None
     from ansible.template import Templar  # pylint: disable=import-outside-toplevel
+
     text = trust_as_template(template) if trust_as_template else template
     return Templar(loader=DataLoader(), variables=variables).template(text)
 
@@ -722,8 +826,13 @@ def test_service_values_in_hostvars_and_constructed_options_are_never_templated(
     monkeypatch.chdir(tmp_path)
     hostile = [api_order(HOSTILE, "2024-01-01T00:00:00.000Z", [("+12065550100", "Acquired")], product_type=HOSTILE)]
     aws.regions = {"us-east-1": FakeChimeClient(hostile)}
-    inventory = run({"api": "chime", "compose": {"copied_id": "chime_phone_number_order_id"},
-                     "keyed_groups": [{"key": "chime_product_type", "prefix": "product"}]})
+    inventory = run(
+        {
+            "api": "chime",
+            "compose": {"copied_id": "chime_phone_number_order_id"},
+            "keyed_groups": [{"key": "chime_product_type", "prefix": "product"}],
+        }
+    )
     variables = hostvars(inventory, "+12065550100")
     assert variables["chime_phone_number_order_id"] == HOSTILE
     assert variables["copied_id"] == HOSTILE
@@ -733,13 +842,16 @@ def test_service_values_in_hostvars_and_constructed_options_are_never_templated(
     assert not (tmp_path / "PWNED").exists()
 
 
-@pytest.mark.parametrize("poison", [
-    {"orders": [1]},
-    {"orders": [{"OrderedPhoneNumbers": "not a list"}]},
-    {"orders": [{"OrderedPhoneNumbers": [{"E164PhoneNumber": 12065550100}]}]},
-    {"orders": "everything"},
-    {"region": 5, "orders": []},
-])
+@pytest.mark.parametrize(
+    "poison",
+    [
+        {"orders": [1]},
+        {"orders": [{"OrderedPhoneNumbers": "not a list"}]},
+        {"orders": [{"OrderedPhoneNumbers": [{"E164PhoneNumber": 12065550100}]}]},
+        {"orders": "everything"},
+        {"region": 5, "orders": []},
+    ],
+)
 def test_a_poisoned_cache_entry_is_listed_again_with_a_warning(run, aws, tmp_path, poison):
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}
     run(cache_config(tmp_path))
@@ -750,22 +862,35 @@ def test_a_poisoned_cache_entry_is_listed_again_with_a_warning(run, aws, tmp_pat
     inventory = run(cache_config(tmp_path))
     assert len(inventory.hosts) == 3
     assert aws.list_calls() == 2
-    assert any("the cached listing cannot be used" in warning and "listing again" in warning
-               for warning in run.warnings)
+    assert any(
+        "the cached listing cannot be used" in warning and "listing again" in warning for warning in run.warnings
+    )
     # The bad entry was replaced: the next run is a cache hit again.
     run(cache_config(tmp_path))
     assert aws.list_calls() == 2
 
 
 def test_url_credentials_never_reach_a_warning_or_an_error(run, aws):
-    aws.regions = {"us-east-1": FakeChimeClient(error=botocore.exceptions.EndpointConnectionError(
-        endpoint_url="http://user:hunter2pass@127.0.0.1:1/phone-number-orders"))}
+    aws.regions = {
+        "us-east-1": FakeChimeClient(
+            error=botocore.exceptions.EndpointConnectionError(
+                endpoint_url="http://user:hunter2pass@127.0.0.1:1/phone-number-orders"
+            )
+        )
+    }
     with pytest.raises(AnsibleError) as caught:
         run({"api": "chime", "endpoint_url": "http://user:hunter2pass@127.0.0.1:1", "max_attempts": 1})
     assert "hunter2pass" not in str(caught.value)
     assert "127.0.0.1:1" in str(caught.value)
-    aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS),
-                   "us-west-2": FakeChimeClient(error=client_error("ForbiddenException", 403))}
-    run({"api": "chime_sdk_voice", "regions": ["us-east-1", "us-west-2"],
-         "endpoint_url": "http://user:hunter2pass@127.0.0.1:1"})
+    aws.regions = {
+        "us-east-1": FakeChimeClient(LEGACY_ORDERS),
+        "us-west-2": FakeChimeClient(error=client_error("ForbiddenException", 403)),
+    }
+    run(
+        {
+            "api": "chime_sdk_voice",
+            "regions": ["us-east-1", "us-west-2"],
+            "endpoint_url": "http://user:hunter2pass@127.0.0.1:1",
+        }
+    )
     assert run.warnings and not any("hunter2pass" in warning for warning in run.warnings)

@@ -28,20 +28,37 @@ from ansible_collections.voiceops.chime.plugins.module_utils.e164 import Invalid
 ORDERS_ONLY = " (judged on order history only: the account's current numbers were not checked)"
 
 
-def fact(e164, status="Acquired", order_id="order-1", order_status="Successful",
-         updated="2026-09-14T16:09:40.107Z", created="2026-09-14T16:02:11.482Z"):
+def fact(
+    e164,
+    status="Acquired",
+    order_id="order-1",
+    order_status="Successful",
+    updated="2026-09-14T16:09:40.107Z",
+    created="2026-09-14T16:02:11.482Z",
+):
     """One entry of the module's phone_numbers fact."""
-    return {"e164_phone_number": e164, "status": status, "phone_number_order_id": order_id,
-            "order_status": order_status, "product_type": "VoiceConnector",
-            "created_timestamp": created, "updated_timestamp": updated}
+    return {
+        "e164_phone_number": e164,
+        "status": status,
+        "phone_number_order_id": order_id,
+        "order_status": order_status,
+        "product_type": "VoiceConnector",
+        "created_timestamp": created,
+        "updated_timestamp": updated,
+    }
 
 
 def hostvars_entry(e164, status="Acquired", order_id="order-1", order_status="Successful", prefix="chime_"):
     """The variables the inventory plugin gives a phone number host (plus what Ansible adds)."""
-    return {prefix + "e164_phone_number": e164, prefix + "number_status": status,
-            prefix + "phone_number_order_id": order_id, prefix + "order_status": order_status,
-            prefix + "updated_timestamp": "2026-09-14T16:09:40.107Z",
-            "inventory_hostname": e164, "ansible_connection": "local"}
+    return {
+        prefix + "e164_phone_number": e164,
+        prefix + "number_status": status,
+        prefix + "phone_number_order_id": order_id,
+        prefix + "order_status": order_status,
+        prefix + "updated_timestamp": "2026-09-14T16:09:40.107Z",
+        "inventory_hostname": e164,
+        "ansible_connection": "local",
+    }
 
 
 class CountingHostvars(dict):
@@ -74,9 +91,19 @@ def test_all_expected_acquired_passes_with_counts():
     assert result["acquired"] == ["+12065550100", "+12065550199"]
     assert result["failed"] == result["processing"] == result["missing"] == result["unexpected"] == []
     assert result["problems"] == []
-    assert result["counts"] == {"acquired": 2, "released": 0, "failed": 0, "processing": 0, "missing": 0,
-                                "unexpected": 0, "duplicates": 0, "skipped": 0, "expected": 2, "problems": 0,
-                                "ordered": 4}
+    assert result["counts"] == {
+        "acquired": 2,
+        "released": 0,
+        "failed": 0,
+        "processing": 0,
+        "missing": 0,
+        "unexpected": 0,
+        "duplicates": 0,
+        "skipped": 0,
+        "expected": 2,
+        "problems": 0,
+        "ordered": 4,
+    }
     assert result["current_state"] is False
     assert result["message"] == "All 2 expected phone numbers are acquired" + ORDERS_ONLY + "."
 
@@ -90,12 +117,19 @@ def test_failed_processing_and_missing_are_each_named_with_their_reason():
     assert result["unexpected"] == ["+12065550199"]
     by_number = dict((problem["e164_phone_number"], problem) for problem in result["problems"])
     assert by_number["+12065550101"] == {
-        "e164_phone_number": "+12065550101", "category": "failed", "number_status": "Failed",
-        "phone_number_order_id": "order-2", "order_status": "Failed",
-        "reason": "number status Failed in order order-2 (order status Failed)"}
+        "e164_phone_number": "+12065550101",
+        "category": "failed",
+        "number_status": "Failed",
+        "phone_number_order_id": "order-2",
+        "order_status": "Failed",
+        "reason": "number status Failed in order order-2 (order status Failed)",
+    }
     assert by_number["+12065550102"]["reason"] == "still Processing in order order-3 (order status Processing)"
-    assert by_number["+12065550103"] == {"e164_phone_number": "+12065550103", "category": "missing",
-                                         "reason": "not in any phone number order"}
+    assert by_number["+12065550103"] == {
+        "e164_phone_number": "+12065550103",
+        "category": "missing",
+        "reason": "not in any phone number order",
+    }
     # Unexpected numbers are listed but are not problems unless asked.
     assert "+12065550199" not in by_number
     lines = result["message"].splitlines()
@@ -107,24 +141,35 @@ def test_failed_processing_and_missing_are_each_named_with_their_reason():
 
 
 def test_any_status_other_than_acquired_or_processing_is_failed():
-    result = number_compliance([fact("+12065550100", status="Cancelled", order_status="Cancelled"),
-                                fact("+12065550101", status=None)], ["+12065550100", "+12065550101"])
+    result = number_compliance(
+        [fact("+12065550100", status="Cancelled", order_status="Cancelled"), fact("+12065550101", status=None)],
+        ["+12065550100", "+12065550101"],
+    )
     assert result["failed"] == ["+12065550100", "+12065550101"]
     reasons = [problem["reason"] for problem in result["problems"]]
-    assert reasons == ["number status Cancelled in order order-1 (order status Cancelled)",
-                       "number status unknown in order order-1 (order status Successful)"]
+    assert reasons == [
+        "number status Cancelled in order order-1 (order status Cancelled)",
+        "number status unknown in order order-1 (order status Successful)",
+    ]
 
 
 def test_fail_on_unexpected_makes_unexpected_numbers_problems():
     result = number_compliance(MIXED_FACTS, ["+12065550100"], fail_on_unexpected=True)
     assert result["passed"] is False
     assert result["unexpected"] == ["+12065550199"]
-    assert result["problems"] == [{
-        "e164_phone_number": "+12065550199", "category": "unexpected", "number_status": "Acquired",
-        "phone_number_order_id": "order-4", "order_status": "Successful",
-        "reason": "acquired in order order-4 but not in the expected list"}]
+    assert result["problems"] == [
+        {
+            "e164_phone_number": "+12065550199",
+            "category": "unexpected",
+            "number_status": "Acquired",
+            "phone_number_order_id": "order-4",
+            "order_status": "Successful",
+            "reason": "acquired in order order-4 but not in the expected list",
+        }
+    ]
     assert result["message"].splitlines()[0] == (
-        "The expected phone number is acquired, but 1 acquired number is not in the expected list (1 unexpected):")
+        "The expected phone number is acquired, but 1 acquired number is not in the expected list (1 unexpected):"
+    )
 
 
 def test_fail_on_unexpected_ignores_failed_and_processing_numbers_nobody_expected():
@@ -190,8 +235,11 @@ def test_invalid_expected_message_is_bounded_for_a_list_of_junk():
 
 def test_unicode_junk_in_expected_is_rejected_not_normalised():
     # Arabic-Indic digits and a full-width plus look like a number but are not ASCII E.164.
-    for value in (u"+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660", u"\uff0b12065550100",
-                  u"+1206555\u200b0100x"):
+    for value in (
+        "+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660",
+        "\uff0b12065550100",
+        "+1206555\u200b0100x",
+    ):
         with pytest.raises(InvalidExpectedError) as raised:
             number_compliance([], [value])
         assert "item 1 " in str(raised.value)
@@ -341,10 +389,14 @@ def test_message_grammar_for_one_number():
 STATUSES = st.sampled_from(["Acquired", "Failed", "Processing", "Cancelled"])
 NUMBERS = st.integers(min_value=0, max_value=60).map(lambda n: "+1206555%04d" % n)
 FACTS = st.lists(st.tuples(NUMBERS, STATUSES, st.integers(min_value=0, max_value=5)), max_size=40).map(
-    lambda rows: [fact(e164, status=status, order_id="order-%d" % order,
-                       updated="2026-09-%02dT10:00:00.000Z" % (order + 1)) for e164, status, order in rows])
-EXPECTED = st.lists(st.one_of(NUMBERS, NUMBERS.map(lambda e164: e164[:2] + " " + e164[2:5] + "-" + e164[5:])),
-                    max_size=40)
+    lambda rows: [
+        fact(e164, status=status, order_id="order-%d" % order, updated="2026-09-%02dT10:00:00.000Z" % (order + 1))
+        for e164, status, order in rows
+    ]
+)
+EXPECTED = st.lists(
+    st.one_of(NUMBERS, NUMBERS.map(lambda e164: e164[:2] + " " + e164[2:5] + "-" + e164[5:])), max_size=40
+)
 
 
 @given(FACTS, EXPECTED, st.booleans())
@@ -364,8 +416,9 @@ def test_property_expected_numbers_are_partitioned(facts, expected, fail_on_unex
     assert len(seen) == len(set(seen))
     assert not set(result["unexpected"]) & distinct
     assert result["passed"] == (not result["problems"])
-    assert result["passed"] == (len(result["acquired"]) == len(distinct)
-                                and not (fail_on_unexpected and result["unexpected"]))
+    assert result["passed"] == (
+        len(result["acquired"]) == len(distinct) and not (fail_on_unexpected and result["unexpected"])
+    )
 
 
 @given(FACTS, EXPECTED, st.randoms(use_true_random=False))
@@ -391,9 +444,15 @@ def test_property_module_fact_and_inventory_hostvars_give_the_same_verdict(facts
     # The hostvars are built by the independent oracle below (naive_latest), not by facts_by_number,
     # the code under test: a wrong ranking would change one side only.
     latest = naive_latest(facts)
-    hostvars = dict((e164, hostvars_entry(e164, status=row["status"], order_id=row["phone_number_order_id"],
-                                          order_status=row["order_status"]))
-                    for e164, row in latest.items())
+    hostvars = dict(
+        (
+            e164,
+            hostvars_entry(
+                e164, status=row["status"], order_id=row["phone_number_order_id"], order_status=row["order_status"]
+            ),
+        )
+        for e164, row in latest.items()
+    )
     from_module = number_compliance(facts, expected, fail_on_unexpected=True)
     from_inventory = number_compliance(hostvars, expected, fail_on_unexpected=True)
     for key in EXPECTED_CATEGORIES + ("unexpected", "passed"):
@@ -403,9 +462,11 @@ def test_property_module_fact_and_inventory_hostvars_give_the_same_verdict(facts
 @pytest.fixture
 def watchdog():
     """Fail the test (instead of hanging CI) if it runs past a generous bound; not a timing target."""
+
     def expired(signum, frame):
         del signum, frame
         raise AssertionError("the judge ran for over 120 s: it is no longer linear")
+
     previous = signal.signal(signal.SIGALRM, expired)
     signal.alarm(120)
     yield
@@ -440,8 +501,13 @@ def naive_latest(facts):
 
     latest = {}
     for row in facts:
-        key = (when(row["updated_timestamp"]), when(row["created_timestamp"]), row["phone_number_order_id"],
-               str(row["status"]), str(row["order_status"]))
+        key = (
+            when(row["updated_timestamp"]),
+            when(row["created_timestamp"]),
+            row["phone_number_order_id"],
+            str(row["status"]),
+            str(row["order_status"]),
+        )
         e164 = row["e164_phone_number"]
         if e164 not in latest or key > latest[e164][0]:
             latest[e164] = (key, row)
@@ -478,16 +544,33 @@ def naive_judge(facts, expected, fail_on_unexpected, current_state):
                 name = "failed"
         categories[name].append(e164)
     held = ("Unassigned", "Assigned")
-    unexpected = [e164 for e164, row in latest.items() if e164 not in wanted and (
-        row["account_status"] in held if current_state else row["status"] == "Acquired")]
+    unexpected = [
+        e164
+        for e164, row in latest.items()
+        if e164 not in wanted and (row["account_status"] in held if current_state else row["status"] == "Acquired")
+    ]
     passed = len(categories["acquired"]) == len(wanted) and not (fail_on_unexpected and unexpected)
     return dict((name, sorted(numbers)) for name, numbers in categories.items()), sorted(unexpected), passed
 
 
 ORDER_STATUSES = st.sampled_from(["Acquired", "Failed", "Processing", "Cancelled"])
-ACCOUNT_STATUSES = st.sampled_from([None, "Unassigned", "Assigned", "AcquireInProgress", "AcquireFailed",
-                                    "ReleaseInProgress", "DeleteInProgress", "ReleaseFailed", "DeleteFailed",
-                                    "Cancelled", "PortinCancelRequested", "PortinInProgress", "SomethingNew"])
+ACCOUNT_STATUSES = st.sampled_from(
+    [
+        None,
+        "Unassigned",
+        "Assigned",
+        "AcquireInProgress",
+        "AcquireFailed",
+        "ReleaseInProgress",
+        "DeleteInProgress",
+        "ReleaseFailed",
+        "DeleteFailed",
+        "Cancelled",
+        "PortinCancelRequested",
+        "PortinInProgress",
+        "SomethingNew",
+    ]
+)
 DAYS = st.integers(min_value=1, max_value=28)
 ROWS = st.lists(st.tuples(NUMBERS, ORDER_STATUSES, st.integers(min_value=0, max_value=5), DAYS, DAYS), max_size=40)
 NONEMPTY_EXPECTED = st.lists(NUMBERS, min_size=1, max_size=40)
@@ -495,8 +578,16 @@ NONEMPTY_EXPECTED = st.lists(NUMBERS, min_size=1, max_size=40)
 
 @given(ROWS, NONEMPTY_EXPECTED, st.booleans())
 def test_property_order_history_verdict_matches_the_naive_oracle(rows, expected, fail_on_unexpected):
-    facts = [fact(e164, status=status, order_id="order-%d" % order, updated="2026-09-%02dT10:00:00.%03dZ" % (day, order),
-                  created="2026-08-%02dT10:00:00.000Z" % created) for e164, status, order, day, created in rows]
+    facts = [
+        fact(
+            e164,
+            status=status,
+            order_id="order-%d" % order,
+            updated="2026-09-%02dT10:00:00.%03dZ" % (day, order),
+            created="2026-08-%02dT10:00:00.000Z" % created,
+        )
+        for e164, status, order, day, created in rows
+    ]
     result = number_compliance(facts, expected, fail_on_unexpected=fail_on_unexpected)
     categories, unexpected, passed = naive_judge(facts, expected, fail_on_unexpected, current_state=False)
     for name, numbers in categories.items():
@@ -505,11 +596,14 @@ def test_property_order_history_verdict_matches_the_naive_oracle(rows, expected,
     assert result["passed"] is passed
 
 
-@given(st.dictionaries(NUMBERS, st.tuples(ORDER_STATUSES, ACCOUNT_STATUSES), max_size=40), NONEMPTY_EXPECTED,
-       st.booleans())
+@given(
+    st.dictionaries(NUMBERS, st.tuples(ORDER_STATUSES, ACCOUNT_STATUSES), max_size=40), NONEMPTY_EXPECTED, st.booleans()
+)
 def test_property_current_state_verdict_matches_the_naive_oracle(rows, expected, fail_on_unexpected):
-    facts = [dict(fact(e164, status=status), account_status=account, phone_number_id=None, deletion_timestamp=None)
-             for e164, (status, account) in rows.items()]
+    facts = [
+        dict(fact(e164, status=status), account_status=account, phone_number_id=None, deletion_timestamp=None)
+        for e164, (status, account) in rows.items()
+    ]
     result = number_compliance(facts, expected, fail_on_unexpected=fail_on_unexpected, current_state=True)
     assert result["current_state"] is True
     categories, unexpected, passed = naive_judge(facts, expected, fail_on_unexpected, current_state=True)
@@ -525,16 +619,19 @@ def test_property_current_state_verdict_matches_the_naive_oracle(rows, expected,
 def held(e164, account_status="Unassigned", status="Acquired", order_id="order-1", deletion=None, **kwargs):
     """A module phone_numbers entry listed with current_state: true."""
     entry = fact(e164, status=status, order_id=order_id, **kwargs)
-    entry.update(account_status=account_status, phone_number_id=e164 if account_status else None,
-                 deletion_timestamp=deletion)
+    entry.update(
+        account_status=account_status, phone_number_id=e164 if account_status else None, deletion_timestamp=deletion
+    )
     return entry
 
 
 def test_an_acquired_order_is_not_enough_when_the_account_no_longer_holds_the_number():
-    facts = [held("+12065550100"),
-             held("+12065550101", account_status=None),
-             held("+12065550102", account_status="DeleteInProgress", deletion="2026-12-08T10:00:00.000Z"),
-             held("+12065550103", account_status="ReleaseFailed")]
+    facts = [
+        held("+12065550100"),
+        held("+12065550101", account_status=None),
+        held("+12065550102", account_status="DeleteInProgress", deletion="2026-12-08T10:00:00.000Z"),
+        held("+12065550103", account_status="ReleaseFailed"),
+    ]
     result = number_compliance(facts, ["+12065550100", "+12065550101", "+12065550102", "+12065550103"])
     assert result["current_state"] is True
     assert result["acquired"] == ["+12065550100"]
@@ -543,7 +640,8 @@ def test_an_acquired_order_is_not_enough_when_the_account_no_longer_holds_the_nu
     reasons = dict((problem["e164_phone_number"], problem["reason"]) for problem in result["problems"])
     assert reasons["+12065550101"] == "acquired in order order-1 but no longer in the account"
     assert reasons["+12065550102"] == (
-        "acquired in order order-1 but the account shows it as DeleteInProgress (deletion 2026-12-08T10:00:00.000Z)")
+        "acquired in order order-1 but the account shows it as DeleteInProgress (deletion 2026-12-08T10:00:00.000Z)"
+    )
     assert reasons["+12065550103"] == "acquired in order order-1 but the account shows it as ReleaseFailed"
     problem = [p for p in result["problems"] if p["e164_phone_number"] == "+12065550102"][0]
     assert problem["account_status"] == "DeleteInProgress"
@@ -551,13 +649,23 @@ def test_an_acquired_order_is_not_enough_when_the_account_no_longer_holds_the_nu
     assert result["message"].splitlines()[0] == "3 of 4 expected phone numbers are not acquired (3 released):"
 
 
-@pytest.mark.parametrize("account_status, category", [
-    ("Unassigned", "acquired"), ("Assigned", "acquired"),
-    ("AcquireInProgress", "processing"), ("PortinInProgress", "processing"), ("PortinCancelRequested", "processing"),
-    ("AcquireFailed", "failed"), ("Cancelled", "failed"), ("SomethingNew", "failed"),
-    ("ReleaseInProgress", "released"), ("DeleteInProgress", "released"), ("ReleaseFailed", "released"),
-    ("DeleteFailed", "released"),
-])
+@pytest.mark.parametrize(
+    "account_status, category",
+    [
+        ("Unassigned", "acquired"),
+        ("Assigned", "acquired"),
+        ("AcquireInProgress", "processing"),
+        ("PortinInProgress", "processing"),
+        ("PortinCancelRequested", "processing"),
+        ("AcquireFailed", "failed"),
+        ("Cancelled", "failed"),
+        ("SomethingNew", "failed"),
+        ("ReleaseInProgress", "released"),
+        ("DeleteInProgress", "released"),
+        ("ReleaseFailed", "released"),
+        ("DeleteFailed", "released"),
+    ],
+)
 def test_every_account_status_has_one_category(account_status, category):
     result = number_compliance([held("+12065550100", account_status=account_status)], ["+12065550100"])
     assert result[category] == ["+12065550100"]
@@ -568,10 +676,17 @@ def test_every_account_status_has_one_category(account_status, category):
 
 
 def test_a_number_held_without_any_order_is_acquired_and_unexpected_when_not_expected():
-    orphan = dict((key, None) for key in ("status", "phone_number_order_id", "order_status", "created_timestamp",
-                                          "updated_timestamp"))
-    orphan.update(e164_phone_number="+12065550199", product_type="VoiceConnector", account_status="Assigned",
-                  phone_number_id="+12065550199", deletion_timestamp=None)
+    orphan = dict(
+        (key, None)
+        for key in ("status", "phone_number_order_id", "order_status", "created_timestamp", "updated_timestamp")
+    )
+    orphan.update(
+        e164_phone_number="+12065550199",
+        product_type="VoiceConnector",
+        account_status="Assigned",
+        phone_number_id="+12065550199",
+        deletion_timestamp=None,
+    )
     result = number_compliance([held("+12065550100"), orphan], ["+12065550100"], fail_on_unexpected=True)
     assert result["unexpected"] == ["+12065550199"]
     assert result["problems"][0]["reason"] == "held by the account (Assigned) but not in the expected list"
@@ -587,8 +702,13 @@ def test_a_number_the_order_failed_and_the_account_never_held_is_failed_not_rele
 
 def test_missing_with_current_state_says_the_account_does_not_hold_it_either():
     result = number_compliance([held("+12065550100")], ["+12065550100", "+12065550101"])
-    assert result["problems"] == [{"e164_phone_number": "+12065550101", "category": "missing",
-                                   "reason": "not in any phone number order and not in the account"}]
+    assert result["problems"] == [
+        {
+            "e164_phone_number": "+12065550101",
+            "category": "missing",
+            "reason": "not in any phone number order and not in the account",
+        }
+    ]
 
 
 def test_current_state_true_needs_the_account_status_on_every_fact():
@@ -605,15 +725,19 @@ def test_current_state_true_needs_the_account_status_on_every_fact():
 def test_a_passing_verdict_on_order_history_says_so_and_one_on_the_account_does_not():
     assert number_compliance([fact("+12065550100")], ["+12065550100"])["message"].endswith(ORDERS_ONLY + ".")
     assert number_compliance([held("+12065550100")], ["+12065550100"])["message"] == (
-        "The expected phone number is acquired.")
+        "The expected phone number is acquired."
+    )
 
 
 # --------------------------------------------------------------------------- nothing skipped passes
 
 
 def test_a_skipped_region_fails_the_check_and_is_named():
-    result = number_compliance([held("+12065550100")], ["+12065550100"],
-                               skipped=[{"region": "us-west-2", "message": "ListPhoneNumberOrders denied (403)"}])
+    result = number_compliance(
+        [held("+12065550100")],
+        ["+12065550100"],
+        skipped=[{"region": "us-west-2", "message": "ListPhoneNumberOrders denied (403)"}],
+    )
     assert result["acquired"] == ["+12065550100"]
     assert result["passed"] is False
     assert result["skipped"] == [{"region": "us-west-2", "message": "ListPhoneNumberOrders denied (403)"}]
@@ -653,8 +777,12 @@ def test_a_number_in_two_status_groups_is_judged_by_its_latest_order_not_by_memb
     # Two sources disagree: the host is in chime_number_acquired (old order) and chime_number_failed;
     # the plugin kept the latest order's variables, which say Failed.
     hostvars = CountingHostvars({"+12065550100": hostvars_entry("+12065550100", status="Failed", order_id="new")})
-    groups = {"chime_number_acquired": ["+12065550100"], "chime_number_failed": ["+12065550100"],
-              "chime_phone_numbers": ["+12065550100"], "chime_source_orders_only": []}
+    groups = {
+        "chime_number_acquired": ["+12065550100"],
+        "chime_number_failed": ["+12065550100"],
+        "chime_phone_numbers": ["+12065550100"],
+        "chime_source_orders_only": [],
+    }
     result = number_compliance(hostvars, ["+12065550100"], groups=groups)
     assert result["failed"] == ["+12065550100"]
     assert result["passed"] is False
@@ -666,13 +794,22 @@ def test_groups_with_current_state_take_acquired_from_the_held_account_groups():
         variables = hostvars_entry(e164)
         variables.update(chime_account_status=account, chime_deletion_timestamp=None)
         return variables
-    hostvars = CountingHostvars({"+12065550100": entry("+12065550100", "Unassigned"),
-                                 "+12065550101": entry("+12065550101", None),
-                                 "+12065550102": entry("+12065550102", "DeleteInProgress")})
-    groups = {"chime_number_acquired": ["+12065550100", "+12065550101", "+12065550102"],
-              "chime_account_unassigned": ["+12065550100"], "chime_account_absent": ["+12065550101"],
-              "chime_account_delete_in_progress": ["+12065550102"], "chime_phone_numbers": [],
-              "chime_source_current_state": []}
+
+    hostvars = CountingHostvars(
+        {
+            "+12065550100": entry("+12065550100", "Unassigned"),
+            "+12065550101": entry("+12065550101", None),
+            "+12065550102": entry("+12065550102", "DeleteInProgress"),
+        }
+    )
+    groups = {
+        "chime_number_acquired": ["+12065550100", "+12065550101", "+12065550102"],
+        "chime_account_unassigned": ["+12065550100"],
+        "chime_account_absent": ["+12065550101"],
+        "chime_account_delete_in_progress": ["+12065550102"],
+        "chime_phone_numbers": [],
+        "chime_source_current_state": [],
+    }
     result = number_compliance(hostvars, ["+12065550100", "+12065550101", "+12065550102"], groups=groups)
     assert result["current_state"] is True
     assert result["acquired"] == ["+12065550100"]
@@ -721,7 +858,6 @@ def test_current_state_asked_of_an_inventory_listed_without_it_is_refused_naming
     assert result["passed"] is True and result["current_state"] is False
 
 
-
 # --------------------------------------------------------------------------- stale inventory data
 
 
@@ -730,15 +866,16 @@ def test_an_inventory_listed_longer_ago_than_max_age_is_refused_naming_when():
     groups["chime_listed_at_20261201T100000Z"] = []
     listed = 1796119200  # 2026-12-01T10:00:00Z
     assert number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600, now=listed + 3600)["passed"]
-    with pytest.raises(InvalidNumberFactsError, match="listed at 2026-12-01T10:00:00Z \\(3601 s ago\\), more than "
-                                                      "max_age 3600 s"):
+    with pytest.raises(
+        InvalidNumberFactsError, match="listed at 2026-12-01T10:00:00Z \\(3601 s ago\\), more than " "max_age 3600 s"
+    ):
         number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600, now=listed + 3601)
     # Two sources: the oldest decides.
     groups["chime_listed_at_20261201T080000Z"] = []
     with pytest.raises(InvalidNumberFactsError, match="listed at 2026-12-01T08:00:00Z"):
         number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600, now=listed + 60)
     # Without max_age, any age is judged.
-    assert number_compliance(hostvars, ["+12065550100"], groups=groups, now=listed + 10 ** 9)["passed"]
+    assert number_compliance(hostvars, ["+12065550100"], groups=groups, now=listed + 10**9)["passed"]
 
 
 def test_an_inventory_that_does_not_say_when_it_was_listed_cannot_pass_a_max_age():

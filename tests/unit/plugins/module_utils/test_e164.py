@@ -16,16 +16,19 @@ from ansible_collections.voiceops.chime.plugins.module_utils.e164 import normali
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import normalize_e164_list
 
 
-@pytest.mark.parametrize("value", [
-    "+12065550100",
-    "+1 (206) 555-0100",
-    "+1 206 555 0100",
-    "+1-206-555-0100",
-    "+1.206.555.0100",
-    "+1/206/555/0100",
-    " +12065550100 ",
-    "+1\t206\n555\u00a00100",  # a non-breaking space from a spreadsheet
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "+12065550100",
+        "+1 (206) 555-0100",
+        "+1 206 555 0100",
+        "+1-206-555-0100",
+        "+1.206.555.0100",
+        "+1/206/555/0100",
+        " +12065550100 ",
+        "+1\t206\n555\u00a00100",  # a non-breaking space from a spreadsheet
+    ],
+)
 def test_pasted_forms_normalise_to_e164(value):
     assert normalize_e164(value) == "+12065550100"
 
@@ -36,13 +39,16 @@ def test_other_countries_and_lengths_within_e164_are_accepted():
     assert normalize_e164("+123456789012345") == "+123456789012345"  # fifteen, the E.164 maximum
 
 
-@pytest.mark.parametrize("value", [
-    12065550100,  # YAML's unquoted +12065550100: the "+" is gone
-    2065550101,  # an unquoted 2065550101, which "+" would make a +20 (Egypt) number
-    0o12065550102,  # YAML 1.1's unquoted 012065550102: octal, 1356255298
-    -12065550100,
-    0,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        12065550100,  # YAML's unquoted +12065550100: the "+" is gone
+        2065550101,  # an unquoted 2065550101, which "+" would make a +20 (Egypt) number
+        0o12065550102,  # YAML 1.1's unquoted 012065550102: octal, 1356255298
+        -12065550100,
+        0,
+    ],
+)
 def test_integers_are_refused_with_a_hint_to_quote_the_number(value):
     with pytest.raises(InvalidPhoneNumberError) as caught:
         normalize_e164(value)
@@ -50,20 +56,23 @@ def test_integers_are_refused_with_a_hint_to_quote_the_number(value):
     assert "quote it" in caught.value.reason
 
 
-@pytest.mark.parametrize("value, reason", [
-    ("12065550100", "must start with '+'"),
-    ("0012065550100", "must start with '+'"),
-    ("", "must start with '+'"),
-    ("+", "7 to 15 digits"),
-    ("+0123456789", "first not 0"),
-    ("+123456", "7 to 15 digits"),
-    ("+1234567890123456", "7 to 15 digits"),
-    ("+1 206 555 01OO", "7 to 15 digits"),
-    ("+1206555010x", "7 to 15 digits"),
-    ("+1 206 555 0100 ext 5", "7 to 15 digits"),
-    ("++12065550100", "7 to 15 digits"),
-    ("\uff0b12065550100", "must start with '+'"),  # FULLWIDTH PLUS SIGN
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("12065550100", "must start with '+'"),
+        ("0012065550100", "must start with '+'"),
+        ("", "must start with '+'"),
+        ("+", "7 to 15 digits"),
+        ("+0123456789", "first not 0"),
+        ("+123456", "7 to 15 digits"),
+        ("+1234567890123456", "7 to 15 digits"),
+        ("+1 206 555 01OO", "7 to 15 digits"),
+        ("+1206555010x", "7 to 15 digits"),
+        ("+1 206 555 0100 ext 5", "7 to 15 digits"),
+        ("++12065550100", "7 to 15 digits"),
+        ("\uff0b12065550100", "must start with '+'"),  # FULLWIDTH PLUS SIGN
+    ],
+)
 def test_garbage_is_rejected_naming_the_value(value, reason):
     with pytest.raises(InvalidPhoneNumberError) as caught:
         normalize_e164(value)
@@ -72,20 +81,24 @@ def test_garbage_is_rejected_naming_the_value(value, reason):
     assert caught.value.value == value
 
 
-@pytest.mark.parametrize("value", [
-    "+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660",  # ARABIC-INDIC digits
-    "+\uff11\uff12\uff10\uff16\uff15\uff15\uff15\uff10\uff11\uff10\uff10",  # FULLWIDTH digits
-    "+\u0967\u0968\u0966\u096c\u096b\u096b\u096b\u0966\u0967\u0966\u0966",  # DEVANAGARI digits
-    "+1206555\u00b9100",  # SUPERSCRIPT ONE
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660",  # ARABIC-INDIC digits
+        "+\uff11\uff12\uff10\uff16\uff15\uff15\uff15\uff10\uff11\uff10\uff10",  # FULLWIDTH digits
+        "+\u0967\u0968\u0966\u096c\u096b\u096b\u096b\u0966\u0967\u0966\u0966",  # DEVANAGARI digits
+        "+1206555\u00b9100",  # SUPERSCRIPT ONE
+    ],
+)
 def test_unicode_digits_are_rejected_not_transliterated(value):
     with pytest.raises(InvalidPhoneNumberError) as caught:
         normalize_e164(value)
     assert repr(value) in str(caught.value)
 
 
-@pytest.mark.parametrize("value", [None, True, False, 1.2065550100e10, b"+12065550100", ["+12065550100"],
-                                   {"number": "+12065550100"}])
+@pytest.mark.parametrize(
+    "value", [None, True, False, 1.2065550100e10, b"+12065550100", ["+12065550100"], {"number": "+12065550100"}]
+)
 def test_non_text_values_are_rejected_naming_the_value(value):
     with pytest.raises(InvalidPhoneNumberError) as caught:
         normalize_e164(value)
@@ -109,7 +122,9 @@ def test_huge_garbage_is_named_but_shortened():
 
 def test_list_keeps_first_seen_order_and_drops_duplicates():
     assert normalize_e164_list(["+1 (206) 555-0101", "+12065550100", "+12065550101", "+1 206 555 0100"]) == [
-        "+12065550101", "+12065550100"]
+        "+12065550101",
+        "+12065550100",
+    ]
 
 
 def test_list_of_none_or_empty_is_empty():

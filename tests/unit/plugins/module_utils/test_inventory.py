@@ -12,15 +12,16 @@ import random
 import re
 
 import pytest
+from chime_test_data import api_order  # tests/chime_test_data.py
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ansible_collections.voiceops.chime.plugins.module_utils.inventory import InvalidCacheError
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import cache_key_suffix
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import cached_listing
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import default_group_names
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import group_name_part
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import host_variables
-from ansible_collections.voiceops.chime.plugins.module_utils.inventory import InvalidCacheError
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import listed_at_group
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import listings_from_cache
 from ansible_collections.voiceops.chime.plugins.module_utils.inventory import phone_number_hosts
@@ -31,8 +32,6 @@ from ansible_collections.voiceops.chime.plugins.module_utils.listing import Inva
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import latest_status_by_number
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_from_api
 
-from chime_test_data import api_order  # tests/chime_test_data.py
-
 
 def hosts_by_number(hosts):
     return dict((entry["e164_phone_number"], (entry, region)) for entry, region in hosts)
@@ -40,19 +39,23 @@ def hosts_by_number(hosts):
 
 # ---- group names ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [
-    ("VoiceConnector", "voice_connector"),
-    ("SipMediaApplicationDialIn", "sip_media_application_dial_in"),
-    ("BusinessCalling", "business_calling"),
-    ("Acquired", "acquired"),
-    ("PartialSuccess", "partial_success"),
-    # The API reference's own sample spells a product type with a space.
-    ("Voice Connector", "voice_connector"),
-    ("HTTPSThing", "https_thing"),
-    ("--", None),
-    ("", None),
-    (None, None),
-])
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("VoiceConnector", "voice_connector"),
+        ("SipMediaApplicationDialIn", "sip_media_application_dial_in"),
+        ("BusinessCalling", "business_calling"),
+        ("Acquired", "acquired"),
+        ("PartialSuccess", "partial_success"),
+        # The API reference's own sample spells a product type with a space.
+        ("Voice Connector", "voice_connector"),
+        ("HTTPSThing", "https_thing"),
+        ("--", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_group_name_part_is_lower_snake_case(value, expected):
     assert group_name_part(value) == expected
 
@@ -66,12 +69,16 @@ def test_group_name_part_only_yields_safe_group_names(value):
 def test_default_groups_name_number_order_and_product():
     entry = {"status": "Acquired", "order_status": "Partial", "product_type": "SipMediaApplicationDialIn"}
     assert default_group_names(entry) == [
-        "chime_number_acquired", "chime_order_partial", "chime_product_sip_media_application_dial_in"]
+        "chime_number_acquired",
+        "chime_order_partial",
+        "chime_product_sip_media_application_dial_in",
+    ]
 
 
 def test_default_groups_leave_out_missing_values():
     assert default_group_names({"status": "Failed", "order_status": None, "product_type": None}) == [
-        "chime_number_failed"]
+        "chime_number_failed"
+    ]
 
 
 # ---- host variables -------------------------------------------------------------------------
@@ -109,9 +116,17 @@ def test_host_variables_for_sdk_voice_add_order_type_and_region():
 
 
 def test_host_variables_take_the_prefix_including_an_empty_one():
-    assert sorted(host_variables(ENTRY, "")) == sorted([
-        "e164_phone_number", "number_status", "phone_number_order_id", "order_status", "product_type",
-        "created_timestamp", "updated_timestamp"])
+    assert sorted(host_variables(ENTRY, "")) == sorted(
+        [
+            "e164_phone_number",
+            "number_status",
+            "phone_number_order_id",
+            "order_status",
+            "product_type",
+            "created_timestamp",
+            "updated_timestamp",
+        ]
+    )
     assert "pn_number_status" in host_variables(ENTRY, "pn_")
 
 
@@ -140,6 +155,7 @@ def test_filter_lists_are_validated():
 
 # ---- regions --------------------------------------------------------------------------------
 
+
 def test_legacy_api_is_listed_once_in_us_east_1_whatever_the_regions():
     assert resolve_regions("chime", ["eu-west-1", "us-west-2"], "eu-west-1") == ["us-east-1"]
     assert resolve_regions("chime", [], None) == ["us-east-1"]
@@ -147,7 +163,9 @@ def test_legacy_api_is_listed_once_in_us_east_1_whatever_the_regions():
 
 def test_sdk_voice_regions_keep_their_order_without_duplicates():
     assert resolve_regions("chime_sdk_voice", ["us-west-2", "us-east-1", "us-west-2"], "eu-west-1") == [
-        "us-west-2", "us-east-1"]
+        "us-west-2",
+        "us-east-1",
+    ]
 
 
 def test_sdk_voice_falls_back_to_region_then_to_every_known_region():
@@ -180,6 +198,7 @@ def test_unknown_api_is_rejected():
 
 # ---- hosts: the latest-order rule -----------------------------------------------------------
 
+
 def test_a_number_acquired_after_an_earlier_failure_is_an_acquired_host():
     listing = [
         api_order("old", "2024-01-01T00:00:00.000Z", [("+12065550100", "Failed")], status="Failed"),
@@ -188,8 +207,7 @@ def test_a_number_acquired_after_an_earlier_failure_is_an_acquired_host():
     hosts = phone_number_hosts([("us-east-1", listing)])
     assert len(hosts) == 1
     entry, region = hosts[0]
-    assert (entry["status"], entry["phone_number_order_id"], entry["order_status"]) == (
-        "Acquired", "new", "Successful")
+    assert (entry["status"], entry["phone_number_order_id"], entry["order_status"]) == ("Acquired", "new", "Successful")
     assert region == "us-east-1"
 
 
@@ -199,14 +217,19 @@ def test_hosts_are_sorted_by_number_one_per_number():
         api_order("b", "2024-01-02T00:00:00.000Z", [("+12065550101", "Processing"), ("+12065550100", "Failed")]),
     ]
     hosts = phone_number_hosts([("us-east-1", listing)])
-    assert [entry["e164_phone_number"] for entry, _region in hosts] == [
-        "+12065550100", "+12065550101", "+12065550102"]
+    assert [entry["e164_phone_number"] for entry, _region in hosts] == ["+12065550100", "+12065550101", "+12065550102"]
     assert hosts_by_number(hosts)["+12065550100"][0]["status"] == "Failed"
 
 
 def test_across_regions_the_most_recent_order_wins_and_names_its_region():
-    east = [api_order("e1", "2024-01-01T00:00:00.000Z", [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
-                      status="Partial")]
+    east = [
+        api_order(
+            "e1",
+            "2024-01-01T00:00:00.000Z",
+            [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
+            status="Partial",
+        )
+    ]
     west = [api_order("w1", "2024-02-01T00:00:00.000Z", [("+12065550100", "Acquired")])]
     hosts = hosts_by_number(phone_number_hosts([("us-east-1", east), ("us-west-2", west)]))
     assert hosts["+12065550100"][0]["status"] == "Acquired"
@@ -234,13 +257,15 @@ def _random_orders(rng, count):
     orders = []
     for index in range(count):
         picked = rng.sample(numbers, rng.randint(1, 3))
-        orders.append(api_order(
-            "order-{0}".format(rng.randint(0, 5)),
-            "2024-01-0{0}T00:00:0{1}.000Z".format(rng.randint(1, 3), rng.randint(0, 2)),
-            [(e164, rng.choice(["Acquired", "Failed", "Processing"])) for e164 in picked],
-            status=rng.choice(["Successful", "Partial", "Failed"]),
-            created="2023-12-0{0}T00:00:00.000Z".format(rng.randint(1, 3)),
-        ))
+        orders.append(
+            api_order(
+                "order-{0}".format(rng.randint(0, 5)),
+                "2024-01-0{0}T00:00:0{1}.000Z".format(rng.randint(1, 3), rng.randint(0, 2)),
+                [(e164, rng.choice(["Acquired", "Failed", "Processing"])) for e164 in picked],
+                status=rng.choice(["Successful", "Partial", "Failed"]),
+                created="2023-12-0{0}T00:00:00.000Z".format(rng.randint(1, 3)),
+            )
+        )
     return orders
 
 
@@ -259,8 +284,12 @@ def test_merging_regions_equals_the_module_rule_over_all_orders(seed):
 def test_order_filters_apply_before_the_rule_and_number_status_after():
     listing = [
         api_order("old", "2024-01-01T00:00:00.000Z", [("+12065550100", "Acquired")], product_type="BusinessCalling"),
-        api_order("new", "2024-03-01T00:00:00.000Z", [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
-                  status="Partial"),
+        api_order(
+            "new",
+            "2024-03-01T00:00:00.000Z",
+            [("+12065550100", "Failed"), ("+12065550101", "Acquired")],
+            status="Partial",
+        ),
     ]
     only_successful = phone_number_hosts([("us-east-1", listing)], order_status=["Successful"])
     assert [(e["e164_phone_number"], e["status"]) for e, _r in only_successful] == [("+12065550100", "Acquired")]
@@ -278,20 +307,29 @@ def test_no_orders_no_hosts():
 
 # ---- cache key and cached value -------------------------------------------------------------
 
-BASE_KEY = dict(api="chime_sdk_voice", regions=["us-east-1", "us-west-2"], profile=None,
-                assume_role_arn=None, endpoint_url="http://127.0.0.1:8080", access_key="AKIAEXAMPLE")
+BASE_KEY = dict(
+    api="chime_sdk_voice",
+    regions=["us-east-1", "us-west-2"],
+    profile=None,
+    assume_role_arn=None,
+    endpoint_url="http://127.0.0.1:8080",
+    access_key="AKIAEXAMPLE",
+)
 
 
-@pytest.mark.parametrize("change", [
-    {"api": "chime"},
-    {"regions": ["us-east-1"]},
-    {"regions": ["us-east-1", "eu-central-1"]},
-    {"profile": "compliance"},
-    {"assume_role_arn": "arn:aws:iam::123456789012:role/reader"},
-    {"endpoint_url": "http://127.0.0.1:8081"},
-    {"endpoint_url": None},
-    {"access_key": "AKIAOTHER"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"api": "chime"},
+        {"regions": ["us-east-1"]},
+        {"regions": ["us-east-1", "eu-central-1"]},
+        {"profile": "compliance"},
+        {"assume_role_arn": "arn:aws:iam::123456789012:role/reader"},
+        {"endpoint_url": "http://127.0.0.1:8081"},
+        {"endpoint_url": None},
+        {"access_key": "AKIAOTHER"},
+    ],
+)
 def test_every_input_that_changes_the_answer_changes_the_cache_key(change):
     assert key_with(**change) != key_with()
 
@@ -321,29 +359,73 @@ def test_cached_value_round_trips_through_json():
     assert listings_from_cache(value, "chime_sdk_voice") == (listings, skipped, 1795780828.5)
 
 
-@pytest.mark.parametrize("value, reason", [
-    (None, "another version"),
-    ([], "another version"),
-    ({"format": 1, "api": "chime", "listings": [], "skipped": []}, "another version"),
-    ({"format": 2, "api": "chime_sdk_voice", "current_state": False, "listed_at": 1.0, "listings": [], "skipped": []}, "other options"),
-    ({"format": 2, "api": "chime", "current_state": True, "listed_at": 1.0, "listings": [], "skipped": []}, "other options"),
-    ({"format": 2, "api": "chime", "listings": {}, "skipped": []}, "not a list"),
-    ({"format": 2, "api": "chime", "listings": [], "skipped": []}, "does not say when it was listed"),
-    ({"format": 2, "api": "chime", "listed_at": "yesterday", "listings": [], "skipped": []}, "when it was listed"),
-    ({"format": 2, "api": "chime", "listed_at": float("nan"), "listings": [], "skipped": []}, "when it was listed"),
-    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [{"orders": []}], "skipped": []},
-     "without a region"),
-    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [{"region": "us-east-1", "orders": [1]}],
-      "skipped": []},
-     "an order that is not an object"),
-    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [{"region": "us-east-1", "orders": None}],
-      "skipped": []},
-     "PhoneNumberOrders"),
-    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [{"region": "us-east-1", "orders": [
-        {"OrderedPhoneNumbers": [{"E164PhoneNumber": ["+1"]}]}]}], "skipped": []}, "E164PhoneNumber"),
-    ({"format": 2, "api": "chime", "listed_at": 1.0, "listings": [], "skipped": [{"region": "x"}]},
-     "skipped region"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (None, "another version"),
+        ([], "another version"),
+        ({"format": 1, "api": "chime", "listings": [], "skipped": []}, "another version"),
+        (
+            {
+                "format": 2,
+                "api": "chime_sdk_voice",
+                "current_state": False,
+                "listed_at": 1.0,
+                "listings": [],
+                "skipped": [],
+            },
+            "other options",
+        ),
+        (
+            {"format": 2, "api": "chime", "current_state": True, "listed_at": 1.0, "listings": [], "skipped": []},
+            "other options",
+        ),
+        ({"format": 2, "api": "chime", "listings": {}, "skipped": []}, "not a list"),
+        ({"format": 2, "api": "chime", "listings": [], "skipped": []}, "does not say when it was listed"),
+        ({"format": 2, "api": "chime", "listed_at": "yesterday", "listings": [], "skipped": []}, "when it was listed"),
+        ({"format": 2, "api": "chime", "listed_at": float("nan"), "listings": [], "skipped": []}, "when it was listed"),
+        (
+            {"format": 2, "api": "chime", "listed_at": 1.0, "listings": [{"orders": []}], "skipped": []},
+            "without a region",
+        ),
+        (
+            {
+                "format": 2,
+                "api": "chime",
+                "listed_at": 1.0,
+                "listings": [{"region": "us-east-1", "orders": [1]}],
+                "skipped": [],
+            },
+            "an order that is not an object",
+        ),
+        (
+            {
+                "format": 2,
+                "api": "chime",
+                "listed_at": 1.0,
+                "listings": [{"region": "us-east-1", "orders": None}],
+                "skipped": [],
+            },
+            "PhoneNumberOrders",
+        ),
+        (
+            {
+                "format": 2,
+                "api": "chime",
+                "listed_at": 1.0,
+                "listings": [
+                    {"region": "us-east-1", "orders": [{"OrderedPhoneNumbers": [{"E164PhoneNumber": ["+1"]}]}]}
+                ],
+                "skipped": [],
+            },
+            "E164PhoneNumber",
+        ),
+        (
+            {"format": 2, "api": "chime", "listed_at": 1.0, "listings": [], "skipped": [{"region": "x"}]},
+            "skipped region",
+        ),
+    ],
+)
 def test_a_cached_value_of_another_shape_is_refused_saying_why(value, reason):
     with pytest.raises(InvalidCacheError, match=reason):
         listings_from_cache(value, "chime")

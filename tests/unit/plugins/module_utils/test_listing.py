@@ -50,22 +50,29 @@ SECRET_KEY = "unit-test-secret-key-0123456789abcdefABCD"
 SESSION_TOKEN = "unit-test-session-token-zyxwvutsrqponmlkjihgfedcba"
 
 ERROR_STATUS = {
-    "BadRequestException": 400, "UnauthorizedClientException": 401, "ForbiddenException": 403,
-    "NotFoundException": 404, "ThrottledClientException": 429, "ServiceFailureException": 500,
+    "BadRequestException": 400,
+    "UnauthorizedClientException": 401,
+    "ForbiddenException": 403,
+    "NotFoundException": 404,
+    "ThrottledClientException": 429,
+    "ServiceFailureException": 500,
     "ServiceUnavailableException": 503,
 }
 
 
 def make_orders(count, prefix="order"):
     """API-shape orders with millisecond ISO timestamps, as the service sends them."""
-    return [{
-        "PhoneNumberOrderId": "{0}-{1:05d}".format(prefix, index),
-        "ProductType": "VoiceConnector",
-        "Status": "Successful",
-        "OrderedPhoneNumbers": [{"E164PhoneNumber": "+1206555{0:04d}".format(index % 10000), "Status": "Acquired"}],
-        "CreatedTimestamp": "2026-01-01T00:00:00.{0:03d}Z".format(index % 1000),
-        "UpdatedTimestamp": "2026-01-02T00:00:00.{0:03d}Z".format(index % 1000),
-    } for index in range(count)]
+    return [
+        {
+            "PhoneNumberOrderId": "{0}-{1:05d}".format(prefix, index),
+            "ProductType": "VoiceConnector",
+            "Status": "Successful",
+            "OrderedPhoneNumbers": [{"E164PhoneNumber": "+1206555{0:04d}".format(index % 10000), "Status": "Acquired"}],
+            "CreatedTimestamp": "2026-01-01T00:00:00.{0:03d}Z".format(index % 1000),
+            "UpdatedTimestamp": "2026-01-02T00:00:00.{0:03d}Z".format(index % 1000),
+        }
+        for index in range(count)
+    ]
 
 
 class _Body:
@@ -127,7 +134,9 @@ class FakeChimeWire:
             return self._page(request, [], "t-0")
         offset = int(token[2:]) if token else 0
         end = min(offset + page_size, len(self.orders))
-        if end < len(self.orders) or (self.full_page_token and end == offset + page_size and token != "t-{0}".format(end)):
+        if end < len(self.orders) or (
+            self.full_page_token and end == offset + page_size and token != "t-{0}".format(end)
+        ):
             next_token = "t-{0}".format(end)
         else:
             next_token = None
@@ -146,7 +155,8 @@ class FakeChimeWire:
     def _page(self, request, orders, next_token):
         # Key order and compact separators as the service writes them; "NextToken": null at the end.
         body = '{{"NextToken":{0},"PhoneNumberOrders":{1}}}'.format(
-            json.dumps(next_token), json.dumps(orders, separators=(",", ":")))
+            json.dumps(next_token), json.dumps(orders, separators=(",", ":"))
+        )
         return self._response(request, 200, body.encode())
 
     def _error(self, request, code, message):
@@ -181,9 +191,14 @@ def botocore_session():
 
 def make_client(session, wire, api="chime", region="us-east-1", config=None, endpoint_url="https://chime.unit.test"):
     client = session.create_client(
-        listing.BOTO3_SERVICE[api], region_name=region, endpoint_url=endpoint_url,
-        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, aws_session_token=SESSION_TOKEN,
-        config=config or client_config())
+        listing.BOTO3_SERVICE[api],
+        region_name=region,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        aws_session_token=SESSION_TOKEN,
+        config=config or client_config(),
+    )
     if wire is not None:
         service_id = client.meta.service_model.service_id.hyphenize()
         client.meta.events.register("before-send.{0}".format(service_id), wire)
@@ -205,24 +220,28 @@ def quick_policy(max_attempts=4, jitter=lambda: 1.0):
 
 # ---- pagination ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("count, expected_pages", [(0, 1), (1, 1), (98, 1), (99, 1), (100, 2), (1000, 11)])
 def test_every_order_is_listed_once_in_service_order(botocore_session, count, expected_pages):
     wire = FakeChimeWire(make_orders(count))
     orders, pages = list_orders(make_client(botocore_session, wire), "chime")
     assert pages == expected_pages == len(wire.list_requests)
     assert [order["phone_number_order_id"] for order in orders] == [
-        "order-{0:05d}".format(index) for index in range(count)]
+        "order-{0:05d}".format(index) for index in range(count)
+    ]
     assert all(r["query"]["max-results"] == "99" for r in wire.list_requests)
 
 
 @pytest.mark.parametrize("count, page_size, expected_pages", [(99, 99, 2), (100, 100, 2), (10, 5, 3), (0, 99, 1)])
 def test_a_page_of_exactly_page_size_followed_by_an_empty_page_ends_cleanly(
-        botocore_session, count, page_size, expected_pages):
+    botocore_session, count, page_size, expected_pages
+):
     # Some services hand out a NextToken when a page is exactly full, then an empty last page.
     wire = FakeChimeWire(make_orders(count), max_results=100, full_page_token=True)
     api = "chime_sdk_voice" if page_size == 100 else "chime"
-    orders, pages = list_orders(make_client(botocore_session, wire, api=api, region="us-west-2"), api,
-                                page_size=page_size)
+    orders, pages = list_orders(
+        make_client(botocore_session, wire, api=api, region="us-west-2"), api, page_size=page_size
+    )
     assert len(orders) == count
     assert len({order["phone_number_order_id"] for order in orders}) == count
     assert pages == expected_pages
@@ -230,8 +249,9 @@ def test_a_page_of_exactly_page_size_followed_by_an_empty_page_ends_cleanly(
 
 def test_chime_sdk_voice_pages_by_100_by_default(botocore_session):
     wire = FakeChimeWire(make_orders(1000), max_results=100)
-    orders, pages = list_orders(make_client(botocore_session, wire, api="chime_sdk_voice", region="eu-central-1"),
-                                "chime_sdk_voice")
+    orders, pages = list_orders(
+        make_client(botocore_session, wire, api="chime_sdk_voice", region="eu-central-1"), "chime_sdk_voice"
+    )
     assert (len(orders), pages) == (1000, 10)
     assert {r["query"]["max-results"] for r in wire.list_requests} == {"100"}
     assert "eu-central-1" in wire.requests[0]["headers"]["Authorization"].decode()
@@ -249,10 +269,20 @@ def test_default_page_size_is_the_api_maximum():
     assert validate_page_size("chime_sdk_voice", None) == 100
 
 
-@pytest.mark.parametrize("api, page_size", [
-    ("chime", 0), ("chime", 100), ("chime", -1), ("chime_sdk_voice", 101), ("chime_sdk_voice", 0),
-    ("chime", "abc"), ("chime", "50"), ("chime", True), ("chime", 9.5),
-])
+@pytest.mark.parametrize(
+    "api, page_size",
+    [
+        ("chime", 0),
+        ("chime", 100),
+        ("chime", -1),
+        ("chime_sdk_voice", 101),
+        ("chime_sdk_voice", 0),
+        ("chime", "abc"),
+        ("chime", "50"),
+        ("chime", True),
+        ("chime", 9.5),
+    ],
+)
 def test_page_size_out_of_range_fails_before_any_call(botocore_session, api, page_size):
     wire = FakeChimeWire(make_orders(5), max_results=100)
     with pytest.raises(InvalidOptionError) as caught:
@@ -314,16 +344,19 @@ def test_a_token_seen_earlier_than_the_last_page_is_also_a_loop(botocore_session
     wire = FakeChimeWire()
     orders = make_orders(3)
     page = '{{"NextToken":"{0}","PhoneNumberOrders":[{1}]}}'
-    wire.script = [page.format("A", json.dumps(orders[0])).encode(), page.format("B", json.dumps(orders[1])).encode(),
-                   page.format("A", json.dumps(orders[2])).encode()]
+    wire.script = [
+        page.format("A", json.dumps(orders[0])).encode(),
+        page.format("B", json.dumps(orders[1])).encode(),
+        page.format("A", json.dumps(orders[2])).encode(),
+    ]
     with pytest.raises(PaginationLoopError, match="page 3"):
         list_orders(make_client(botocore_session, wire), "chime")
 
 
 # ---- retries --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("code", ["ThrottledClientException", "ServiceFailureException",
-                                  "ServiceUnavailableException"])
+
+@pytest.mark.parametrize("code", ["ThrottledClientException", "ServiceFailureException", "ServiceUnavailableException"])
 def test_throttling_and_server_faults_are_retried_then_succeed(botocore_session, code):
     wire = FakeChimeWire(make_orders(250))
     wire.script = [code, code, code]
@@ -367,6 +400,7 @@ def test_retries_exhausted_fail_with_no_partial_data(botocore_session, code):
         if first_page_served:
             wire.script = [code]
         first_page_served.append(True)
+
     client.meta.events.register_first("before-send.chime", fail_after_first_page)
     result = None
     with pytest.raises(ChimeRetriesExhaustedError) as caught:
@@ -382,8 +416,10 @@ def test_retries_exhausted_fail_with_no_partial_data(botocore_session, code):
     assert ("lower the request rate" in error.message) == (code == "ThrottledClientException")
 
 
-@pytest.mark.parametrize("code, http_status", [("BadRequestException", 400), ("UnauthorizedClientException", 401),
-                                               ("ForbiddenException", 403)])
+@pytest.mark.parametrize(
+    "code, http_status",
+    [("BadRequestException", 400), ("UnauthorizedClientException", 401), ("ForbiddenException", 403)],
+)
 def test_client_errors_fail_after_one_attempt_naming_the_code(botocore_session, code, http_status):
     wire = FakeChimeWire(make_orders(5))
     wire.script = [code]
@@ -407,6 +443,7 @@ def test_access_denied_by_code_even_without_401_or_403(botocore_session):
     def expired(request, **kwargs):
         body = json.dumps({"__type": "ExpiredTokenException", "message": "The security token has expired."})
         return FakeChimeWire._response(request, 400, body.encode(), {"x-amzn-ErrorType": "ExpiredTokenException"})
+
     client = make_client(botocore_session, None)
     client.meta.events.register("before-send.chime", expired)
     with pytest.raises(ChimeAccessDeniedError, match="ExpiredTokenException"):
@@ -414,13 +451,16 @@ def test_access_denied_by_code_even_without_401_or_403(botocore_session):
 
 
 def test_signing_details_and_tokens_are_cut_from_service_messages(botocore_session):
-    canonical = ("The request signature we calculated does not match the signature you provided. "
-                 "The Canonical String for this request should have been 'GET\n/phone-number-orders\n\n"
-                 "x-amz-security-token:{0}\n' The String-to-Sign should have been ...").format(SESSION_TOKEN)
+    canonical = (
+        "The request signature we calculated does not match the signature you provided. "
+        "The Canonical String for this request should have been 'GET\n/phone-number-orders\n\n"
+        "x-amz-security-token:{0}\n' The String-to-Sign should have been ..."
+    ).format(SESSION_TOKEN)
 
     def bad_signature(request, **kwargs):
         body = json.dumps({"Code": "InvalidSignatureException", "Message": canonical})
         return FakeChimeWire._response(request, 403, body.encode(), {"x-amzn-ErrorType": "InvalidSignatureException"})
+
     client = make_client(botocore_session, None)
     client.meta.events.register("before-send.chime", bad_signature)
     with pytest.raises(ChimeAccessDeniedError) as caught:
@@ -436,10 +476,13 @@ def test_long_service_messages_are_shortened():
 
 # ---- timeouts, connections, malformed pages ----------------------------------------------------
 
+
 def test_read_timeouts_are_retried_then_succeed(botocore_session):
     wire = FakeChimeWire(make_orders(5))
-    wire.script = [botocore.exceptions.ReadTimeoutError(endpoint_url="https://chime.unit.test"),
-                   botocore.exceptions.ConnectTimeoutError(endpoint_url="https://chime.unit.test")]
+    wire.script = [
+        botocore.exceptions.ReadTimeoutError(endpoint_url="https://chime.unit.test"),
+        botocore.exceptions.ConnectTimeoutError(endpoint_url="https://chime.unit.test"),
+    ]
     policy, sleep = quick_policy()
     assert len(list_orders(make_client(botocore_session, wire), "chime", policy=policy)[0]) == 5
     assert len(sleep.calls) == 2
@@ -447,8 +490,10 @@ def test_read_timeouts_are_retried_then_succeed(botocore_session):
 
 def test_connection_errors_are_retried_then_succeed(botocore_session):
     wire = FakeChimeWire(make_orders(5))
-    wire.script = [botocore.exceptions.EndpointConnectionError(endpoint_url="https://chime.unit.test"),
-                   botocore.exceptions.ConnectionClosedError(endpoint_url="https://chime.unit.test")]
+    wire.script = [
+        botocore.exceptions.EndpointConnectionError(endpoint_url="https://chime.unit.test"),
+        botocore.exceptions.ConnectionClosedError(endpoint_url="https://chime.unit.test"),
+    ]
     policy, sleep = quick_policy()
     assert len(list_orders(make_client(botocore_session, wire), "chime", policy=policy)[0]) == 5
 
@@ -516,13 +561,16 @@ def test_real_read_timeout_is_retried_and_reported(botocore_session):
     assert len(sleep.calls) == 1
 
 
-@pytest.mark.parametrize("body", [
-    b'{"NextToken":null}',                                                  # missing PhoneNumberOrders
-    b'{"NextToken":"t-99"}',                                                # ... with a token: the dangerous one
-    b"<html><head><title>502 Bad Gateway</title></head></html>",            # a proxy's page
-    b'{"NextToken":null,"PhoneNumberOrders":[{"PhoneNumberOrderId":"a"',    # truncated
-    b"",                                                                    # empty
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"NextToken":null}',  # missing PhoneNumberOrders
+        b'{"NextToken":"t-99"}',  # ... with a token: the dangerous one
+        b"<html><head><title>502 Bad Gateway</title></head></html>",  # a proxy's page
+        b'{"NextToken":null,"PhoneNumberOrders":[{"PhoneNumberOrderId":"a"',  # truncated
+        b"",  # empty
+    ],
+)
 def test_malformed_pages_are_retried_then_fail_without_data(botocore_session, body):
     wire = FakeChimeWire(make_orders(5))
     wire.script = [body] * 3
@@ -533,18 +581,21 @@ def test_malformed_pages_are_retried_then_fail_without_data(botocore_session, bo
     assert len(wire.requests) == 3 and len(sleep.calls) == 2
 
 
-@pytest.mark.parametrize("body", [
-    b'{"NextToken":null,"PhoneNumberOrders":[1,2]}',
-    b'{"NextToken":null,"PhoneNumberOrders":"abc"}',
-    b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":{"E164PhoneNumber":5}}]}',
-    b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":["+12065550100"]}]}',
-    b'{"NextToken":null,"PhoneNumberOrders":[null]}',
-    b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":[{"E164PhoneNumber":12065550100}]}]}',
-    b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":[{"E164PhoneNumber":["+1"]}]}]}',
-    b'[1,2,3]',
-    b'"just a string"',
-    b'\xff\xfe not utf-8',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"NextToken":null,"PhoneNumberOrders":[1,2]}',
+        b'{"NextToken":null,"PhoneNumberOrders":"abc"}',
+        b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":{"E164PhoneNumber":5}}]}',
+        b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":["+12065550100"]}]}',
+        b'{"NextToken":null,"PhoneNumberOrders":[null]}',
+        b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":[{"E164PhoneNumber":12065550100}]}]}',
+        b'{"NextToken":null,"PhoneNumberOrders":[{"OrderedPhoneNumbers":[{"E164PhoneNumber":["+1"]}]}]}',
+        b"[1,2,3]",
+        b'"just a string"',
+        b"\xff\xfe not utf-8",
+    ],
+)
 def test_json_of_the_wrong_shape_is_a_malformed_page_not_a_traceback(botocore_session, body):
     # botocore's parser trusts the model and fails on these with plain AttributeError/TypeError.
     wire = FakeChimeWire(make_orders(5))
@@ -569,22 +620,31 @@ def test_non_string_next_token_is_malformed(botocore_session):
         def list_phone_number_orders(self, **params):
             StubClient.calls += 1
             return {"PhoneNumberOrders": [], "NextToken": 7}
+
     with pytest.raises(MalformedResponseError, match="NextToken that is not a string"):
         list_orders(StubClient(), "chime", policy=quick_policy(max_attempts=2)[0])
     assert StubClient.calls == 2
 
 
 def test_missing_credentials_fail_once_with_a_clear_message(botocore_session, monkeypatch, tmp_path):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                 "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                 "AWS_WEB_IDENTITY_TOKEN_FILE"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     wire = FakeChimeWire(make_orders(1))
     client = botocore.session.get_session().create_client(
-        "chime", region_name="us-east-1", endpoint_url="https://chime.unit.test", config=client_config())
+        "chime", region_name="us-east-1", endpoint_url="https://chime.unit.test", config=client_config()
+    )
     client.meta.events.register("before-send.chime", wire)
     policy, sleep = quick_policy()
     with pytest.raises(ChimeAccessDeniedError) as caught:
@@ -594,6 +654,7 @@ def test_missing_credentials_fail_once_with_a_clear_message(botocore_session, mo
 
 
 # ---- get_orders -----------------------------------------------------------------------------
+
 
 def test_get_orders_returns_the_named_orders_in_the_given_order_once_each(botocore_session):
     wire = FakeChimeWire(make_orders(5))
@@ -644,10 +705,13 @@ def test_get_orders_rejects_empty_ids_before_any_call(botocore_session, bad_id):
 
 # ---- timestamps, clients ------------------------------------------------------------------------
 
+
 def test_timestamps_come_back_as_the_exact_text_the_service_sent(botocore_session):
-    body = (b'{"NextToken":null,"PhoneNumberOrders":[{"CreatedTimestamp":"2019-08-12T22:10:20.504Z",'
-            b'"OrderedPhoneNumbers":[],"PhoneNumberOrderId":"abc12345-de67-89f0-123g-h45i678j9012",'
-            b'"ProductType":"Voice Connector","Status":"Successful","UpdatedTimestamp":"2019-08-12T22:10:31.186Z"}]}')
+    body = (
+        b'{"NextToken":null,"PhoneNumberOrders":[{"CreatedTimestamp":"2019-08-12T22:10:20.504Z",'
+        b'"OrderedPhoneNumbers":[],"PhoneNumberOrderId":"abc12345-de67-89f0-123g-h45i678j9012",'
+        b'"ProductType":"Voice Connector","Status":"Successful","UpdatedTimestamp":"2019-08-12T22:10:31.186Z"}]}'
+    )
     wire = FakeChimeWire()
     wire.script = [body]
     [order], pages = list_orders(make_client(botocore_session, wire), "chime")
@@ -659,12 +723,15 @@ def test_timestamps_come_back_as_the_exact_text_the_service_sent(botocore_sessio
 def test_order_pages_come_back_as_sent_with_response_metadata(botocore_session):
     # Keys the model of this namespace lacks (the legacy chime model has no OrderType/FocDate)
     # and keys no model has yet are kept, so order_from_api can pass them on snake_cased.
-    body = (b'{"NextToken":null,"PhoneNumberOrders":[{"PhoneNumberOrderId":"x","OrderType":"Porting",'
-            b'"FocDate":"2026-02-01T00:00:00.000Z","CarrierNote":"new field","OrderedPhoneNumbers":[],'
-            b'"UpdatedTimestamp":"2019-08-12T22:10:31.186Z"}]}')
+    body = (
+        b'{"NextToken":null,"PhoneNumberOrders":[{"PhoneNumberOrderId":"x","OrderType":"Porting",'
+        b'"FocDate":"2026-02-01T00:00:00.000Z","CarrierNote":"new field","OrderedPhoneNumbers":[],'
+        b'"UpdatedTimestamp":"2019-08-12T22:10:31.186Z"}]}'
+    )
     client = make_client(botocore_session, None)
-    client.meta.events.register("before-send.chime",
-                                lambda request, **kwargs: FakeChimeWire._response(request, 200, body))
+    client.meta.events.register(
+        "before-send.chime", lambda request, **kwargs: FakeChimeWire._response(request, 200, body)
+    )
     response = client.list_phone_number_orders(MaxResults=99)
     assert response["PhoneNumberOrders"][0]["CarrierNote"] == "new field"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
@@ -672,25 +739,36 @@ def test_order_pages_come_back_as_sent_with_response_metadata(botocore_session):
     assert response["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/json"
     [order] = list_orders(client, "chime")[0]
     assert (order["order_type"], order["foc_date"], order["carrier_note"]) == (
-        "Porting", "2026-02-01T00:00:00.000Z", "new field")
+        "Porting",
+        "2026-02-01T00:00:00.000Z",
+        "new field",
+    )
 
 
 def test_create_client_keeps_timestamps_as_text(botocore_session):
     client = create_client(FakeAWSModule("us-east-1", botocore_session), "chime")
     assert listing.client_keeps_timestamps_as_text(client)
     assert not listing.client_keeps_timestamps_as_text(
-        botocore_session.create_client("chime", region_name="us-east-1", aws_access_key_id=ACCESS_KEY,
-                                       aws_secret_access_key=SECRET_KEY))
+        botocore_session.create_client(
+            "chime", region_name="us-east-1", aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY
+        )
+    )
 
 
 def test_keeping_timestamps_as_text_does_not_change_other_clients_of_the_session(botocore_session):
     body = b'{"PhoneNumberOrders":[{"PhoneNumberOrderId":"x","UpdatedTimestamp":"2019-08-12T22:10:31.186Z"}]}'
     ours = make_client(botocore_session, None)
-    theirs = botocore_session.create_client("chime", region_name="us-east-1", endpoint_url="https://chime.unit.test",
-                                            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+    theirs = botocore_session.create_client(
+        "chime",
+        region_name="us-east-1",
+        endpoint_url="https://chime.unit.test",
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+    )
     for client in (ours, theirs):
-        client.meta.events.register("before-send.chime",
-                                    lambda request, **kwargs: FakeChimeWire._response(request, 200, body))
+        client.meta.events.register(
+            "before-send.chime", lambda request, **kwargs: FakeChimeWire._response(request, 200, body)
+        )
     assert ours.list_phone_number_orders()["PhoneNumberOrders"][0]["UpdatedTimestamp"] == "2019-08-12T22:10:31.186Z"
     parsed = theirs.list_phone_number_orders()["PhoneNumberOrders"][0]["UpdatedTimestamp"]
     assert not isinstance(parsed, str) and parsed.microsecond == 186000
@@ -715,9 +793,14 @@ class FakeAWSModule:
 
     def client(self, service, region=None, config=None):
         self.calls.append((service, region, config))
-        return self.session.create_client(service, region_name=region, endpoint_url="https://chime.unit.test",
-                                          aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-                                          config=config)
+        return self.session.create_client(
+            service,
+            region_name=region,
+            endpoint_url="https://chime.unit.test",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            config=config,
+        )
 
 
 def test_create_client_pins_legacy_chime_to_us_east_1(botocore_session):
@@ -744,6 +827,7 @@ def test_create_client_for_chime_sdk_voice_without_region_fails_before_a_client(
 
 # ---- the retry policy ---------------------------------------------------------------------
 
+
 def test_default_retry_budget_is_bounded_as_documented():
     policy = RetryPolicy()
     assert policy.max_attempts == 8
@@ -758,8 +842,13 @@ def test_sleeps_never_exceed_max_total_wait(max_attempts, base_delay, max_delay,
 
     def always_throttled(**params):
         raise botocore.exceptions.ClientError(
-            {"Error": {"Code": "ThrottledClientException", "Message": "slow down"},
-             "ResponseMetadata": {"HTTPStatusCode": 429}}, "ListPhoneNumberOrders")
+            {
+                "Error": {"Code": "ThrottledClientException", "Message": "slow down"},
+                "ResponseMetadata": {"HTTPStatusCode": 429},
+            },
+            "ListPhoneNumberOrders",
+        )
+
     with pytest.raises(ChimeRetriesExhaustedError):
         listing.call_with_retries(always_throttled, {}, policy, listing.LIST_ACTION)
     assert len(sleep.calls) == max_attempts - 1
@@ -784,18 +873,34 @@ def test_full_jitter_waits_between_zero_and_the_cap():
     assert RetryPolicy(jitter=lambda: 0.5).delay(3) == 2.0
 
 
-@pytest.mark.parametrize("kwargs", [dict(max_attempts=0), dict(max_attempts="3"), dict(max_attempts=True),
-                                    dict(max_attempts=101), dict(max_attempts=5000),
-                                    dict(base_delay=-1), dict(max_delay="x"), dict(base_delay=True),
-                                    dict(base_delay=float("nan")), dict(max_delay=float("nan")),
-                                    dict(base_delay=float("inf")), dict(max_delay=float("-inf")),
-                                    dict(max_delay=1e300), dict(base_delay=1e9), dict(max_delay=600.5)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(max_attempts=0),
+        dict(max_attempts="3"),
+        dict(max_attempts=True),
+        dict(max_attempts=101),
+        dict(max_attempts=5000),
+        dict(base_delay=-1),
+        dict(max_delay="x"),
+        dict(base_delay=True),
+        dict(base_delay=float("nan")),
+        dict(max_delay=float("nan")),
+        dict(base_delay=float("inf")),
+        dict(max_delay=float("-inf")),
+        dict(max_delay=1e300),
+        dict(base_delay=1e9),
+        dict(max_delay=600.5),
+    ],
+)
 def test_bad_retry_settings_are_rejected(kwargs):
     with pytest.raises(InvalidOptionError):
         RetryPolicy(**kwargs)
 
 
-@pytest.mark.parametrize("body", [b'{}', b'{"PhoneNumberOrder":[]}', b'{"PhoneNumberOrder":{"OrderedPhoneNumbers":"x"}}'])
+@pytest.mark.parametrize(
+    "body", [b"{}", b'{"PhoneNumberOrder":[]}', b'{"PhoneNumberOrder":{"OrderedPhoneNumbers":"x"}}']
+)
 def test_get_orders_malformed_response_fails_without_data(botocore_session, body):
     wire = FakeChimeWire(make_orders(2))
     wire.script = [body, body]
@@ -807,16 +912,27 @@ def test_get_orders_malformed_response_fails_without_data(botocore_session, body
 
 # ---- 0.2.0: ListPhoneNumbers, the shared loop, local errors, secrets ------------------------------
 
+
 def make_numbers(count, status="Unassigned"):
-    return [{"PhoneNumberId": "+1206555{0:04d}".format(index), "E164PhoneNumber": "+1206555{0:04d}".format(index),
-             "Status": status, "ProductType": "VoiceConnector", "Type": "Local", "Country": "US",
-             "UpdatedTimestamp": "2026-01-03T00:00:00.000Z"} for index in range(count)]
+    return [
+        {
+            "PhoneNumberId": "+1206555{0:04d}".format(index),
+            "E164PhoneNumber": "+1206555{0:04d}".format(index),
+            "Status": status,
+            "ProductType": "VoiceConnector",
+            "Type": "Local",
+            "Country": "US",
+            "UpdatedTimestamp": "2026-01-03T00:00:00.000Z",
+        }
+        for index in range(count)
+    ]
 
 
 def test_list_account_lists_orders_and_numbers_with_the_same_loop(botocore_session):
     wire = FakeChimeWire(make_orders(250), max_results=100, numbers=make_numbers(310))
-    listing_result = listing.list_account(make_client(botocore_session, wire, api="chime_sdk_voice"),
-                                          "chime_sdk_voice", current_state=True)
+    listing_result = listing.list_account(
+        make_client(botocore_session, wire, api="chime_sdk_voice"), "chime_sdk_voice", current_state=True
+    )
     assert (len(listing_result.api_orders), listing_result.order_pages) == (250, 3)
     assert (len(listing_result.api_numbers), listing_result.number_pages) == (310, 4)
     assert [r["query"].get("next-token") for r in wire.number_requests] == [None, "n-100", "n-200", "n-300"]
@@ -848,9 +964,13 @@ def test_a_failure_of_the_numbers_listing_fails_the_whole_listing(botocore_sessi
 
 
 def test_numbers_pages_are_validated_like_order_pages(botocore_session):
-    for body in (b'{"PhoneNumbers": [1]}', b'{"PhoneNumbers": [{"E164PhoneNumber": 12065550100}]}',
-                 b'{"PhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": ["Assigned"]}]}',
-                 b'{"PhoneNumbers": {}}', b'{"NextToken": "x"}'):
+    for body in (
+        b'{"PhoneNumbers": [1]}',
+        b'{"PhoneNumbers": [{"E164PhoneNumber": 12065550100}]}',
+        b'{"PhoneNumbers": [{"E164PhoneNumber": "+12065550100", "Status": ["Assigned"]}]}',
+        b'{"PhoneNumbers": {}}',
+        b'{"NextToken": "x"}',
+    ):
         wire = FakeChimeWire(make_orders(1))
         wire.script = [body, body]
         policy, dummy = quick_policy(max_attempts=2)
@@ -892,14 +1012,17 @@ def test_an_empty_next_token_is_a_malformed_page_not_the_end(botocore_session):
     assert len(list_orders(make_client(botocore_session, wire), "chime", policy=policy)[0]) == 3
 
 
-@pytest.mark.parametrize("url, problem", [
-    ("http://127.0.0.1:99999", "Port out of range"),
-    ("http://127.0.0.1:0", "port 0"),
-    ("ftp://127.0.0.1:8080", "scheme must be http or https"),
-    ("127.0.0.1:8080", "scheme"),
-    ("http://", "no host"),
-    ("http://user:hunter2@127.0.0.1:99999", "Port out of range"),
-])
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("http://127.0.0.1:99999", "Port out of range"),
+        ("http://127.0.0.1:0", "port 0"),
+        ("ftp://127.0.0.1:8080", "scheme must be http or https"),
+        ("127.0.0.1:8080", "scheme"),
+        ("http://", "no host"),
+        ("http://user:hunter2@127.0.0.1:99999", "Port out of range"),
+    ],
+)
 def test_an_unusable_endpoint_fails_before_any_call_naming_it_without_credentials(url, problem):
     with pytest.raises(InvalidOptionError) as caught:
         listing.validate_endpoint_url(url)
@@ -921,8 +1044,11 @@ def test_a_local_error_before_any_response_is_not_retried_as_a_bad_page(botocore
 
 def test_url_credentials_in_botocore_errors_never_reach_the_message(botocore_session):
     wire = FakeChimeWire(make_orders(3))
-    wire.script = [botocore.exceptions.EndpointConnectionError(
-        endpoint_url="https://admin:s3cr3t-pw@chime.unit.test/phone-number-orders")] * 2
+    wire.script = [
+        botocore.exceptions.EndpointConnectionError(
+            endpoint_url="https://admin:s3cr3t-pw@chime.unit.test/phone-number-orders"
+        )
+    ] * 2
     policy, dummy = quick_policy(max_attempts=2)
     with pytest.raises(ChimeConnectionError) as caught:
         list_orders(make_client(botocore_session, wire), "chime", policy=policy)
@@ -958,8 +1084,10 @@ def test_the_legacy_namespace_is_always_signed_for_us_east_1():
 
 # ---- service messages: each signing marker on its own -------------------------------------------
 
-@pytest.mark.parametrize("marker", ["x-amz-security-token", "X-Amz-Security-Token", "The Canonical String",
-                                    "The String-to-Sign"])
+
+@pytest.mark.parametrize(
+    "marker", ["x-amz-security-token", "X-Amz-Security-Token", "The Canonical String", "The String-to-Sign"]
+)
 def test_each_signing_marker_alone_cuts_the_message_there(marker):
     # Without the canonical-request text around it: the marker alone must cut what follows.
     message = "Request rejected; {0}:{1}\nmore".format(marker, SESSION_TOKEN)
@@ -981,12 +1109,21 @@ def test_no_service_message_is_an_empty_text():
 
 
 def test_api_errors_give_fail_json_their_machine_readable_fields():
-    error = ChimeAccessDeniedError("denied", code="AccessDeniedException", http_status=403,
-                                   action="chime:ListPhoneNumberOrders", attempts=2)
-    assert error.as_dict() == {"error_code": "AccessDeniedException", "http_status": 403,
-                               "iam_action": "chime:ListPhoneNumberOrders", "attempts": 2}
-    assert ChimeApiError("failed").as_dict() == {"error_code": None, "http_status": None, "iam_action": None,
-                                                 "attempts": None}
+    error = ChimeAccessDeniedError(
+        "denied", code="AccessDeniedException", http_status=403, action="chime:ListPhoneNumberOrders", attempts=2
+    )
+    assert error.as_dict() == {
+        "error_code": "AccessDeniedException",
+        "http_status": 403,
+        "iam_action": "chime:ListPhoneNumberOrders",
+        "attempts": 2,
+    }
+    assert ChimeApiError("failed").as_dict() == {
+        "error_code": None,
+        "http_status": None,
+        "iam_action": None,
+        "attempts": None,
+    }
 
 
 def test_an_object_that_is_not_a_botocore_client_is_left_alone():
@@ -997,45 +1134,82 @@ def test_an_object_that_is_not_a_botocore_client_is_left_alone():
 
 # ---- how each service error becomes one of our errors, message and fields exactly ---------------
 
+
 def client_error(code=None, message=None, http_status=None, operation="ListPhoneNumberOrders"):
     details = dict((key, value) for key, value in (("Code", code), ("Message", message)) if value is not None)
-    return botocore.exceptions.ClientError({"Error": details, "ResponseMetadata": {"HTTPStatusCode": http_status}},
-                                           operation)
+    return botocore.exceptions.ClientError(
+        {"Error": details, "ResponseMetadata": {"HTTPStatusCode": http_status}}, operation
+    )
 
 
-@pytest.mark.parametrize("error, action, expected_class, message, fields", [
-    (client_error("AccessDeniedException", "User is not authorized. ", 403), listing.LIST_ACTION,
-     ChimeAccessDeniedError,
-     "chime:ListPhoneNumberOrders denied (AccessDeniedException, HTTP 403): User is not authorized. Check the "
-     "credentials and that the IAM policy allows chime:ListPhoneNumberOrders.",
-     ("AccessDeniedException", 403, "chime:ListPhoneNumberOrders", 3)),
-    # ListPhoneNumbers denied: the message says what the call is for and how to do without it.
-    (client_error("AccessDeniedException", "Denied.", 403), listing.LIST_NUMBERS_ACTION, ChimeAccessDeniedError,
-     "chime:ListPhoneNumbers denied (AccessDeniedException, HTTP 403): Denied. Check the credentials and that the "
-     "IAM policy allows chime:ListPhoneNumbers. chime:ListPhoneNumbers lists the account's current numbers for the "
-     "cross-check; allow it, or turn the cross-check off (current_state: false), which judges on order history "
-     "alone.", ("AccessDeniedException", 403, "chime:ListPhoneNumbers", 3)),
-    (client_error("NotFoundException", "Order not found.", 404, "GetPhoneNumberOrder"), listing.GET_ACTION,
-     OrderNotFoundError, "chime:GetPhoneNumberOrder: not found (NotFoundException): Order not found",
-     ("NotFoundException", 404, "chime:GetPhoneNumberOrder", 3)),
-    # Either sign of "not found" is enough: the code without the status, or the status with another code.
-    (client_error("NotFoundException", "gone", 400), listing.GET_ACTION, OrderNotFoundError,
-     "chime:GetPhoneNumberOrder: not found (NotFoundException): gone",
-     ("NotFoundException", 400, "chime:GetPhoneNumberOrder", 3)),
-    (client_error("ResourceNotFound", "gone", 404), listing.GET_ACTION, OrderNotFoundError,
-     "chime:GetPhoneNumberOrder: not found (ResourceNotFound): gone",
-     ("ResourceNotFound", 404, "chime:GetPhoneNumberOrder", 3)),
-    (client_error("BadRequestException", "Invalid NextToken.", 400), listing.LIST_ACTION, ChimeRequestError,
-     "chime:ListPhoneNumberOrders failed (BadRequestException, HTTP 400): Invalid NextToken",
-     ("BadRequestException", 400, "chime:ListPhoneNumberOrders", 3)),
-    # Nothing to go by: the code stands in for the message.
-    (client_error(http_status=409), listing.LIST_ACTION, ChimeRequestError,
-     "chime:ListPhoneNumberOrders failed (Unknown, HTTP 409): Unknown", ("Unknown", 409, "chime:ListPhoneNumberOrders",
-                                                                         3)),
-    (RuntimeError("no response at all"), listing.LIST_ACTION, ChimeRequestError,
-     "chime:ListPhoneNumberOrders failed (Unknown, HTTP None): Unknown", ("Unknown", None, "chime:ListPhoneNumberOrders",
-                                                                          3)),
-])
+@pytest.mark.parametrize(
+    "error, action, expected_class, message, fields",
+    [
+        (
+            client_error("AccessDeniedException", "User is not authorized. ", 403),
+            listing.LIST_ACTION,
+            ChimeAccessDeniedError,
+            "chime:ListPhoneNumberOrders denied (AccessDeniedException, HTTP 403): User is not authorized. Check the "
+            "credentials and that the IAM policy allows chime:ListPhoneNumberOrders.",
+            ("AccessDeniedException", 403, "chime:ListPhoneNumberOrders", 3),
+        ),
+        # ListPhoneNumbers denied: the message says what the call is for and how to do without it.
+        (
+            client_error("AccessDeniedException", "Denied.", 403),
+            listing.LIST_NUMBERS_ACTION,
+            ChimeAccessDeniedError,
+            "chime:ListPhoneNumbers denied (AccessDeniedException, HTTP 403): Denied. Check the credentials and that the "
+            "IAM policy allows chime:ListPhoneNumbers. chime:ListPhoneNumbers lists the account's current numbers for the "
+            "cross-check; allow it, or turn the cross-check off (current_state: false), which judges on order history "
+            "alone.",
+            ("AccessDeniedException", 403, "chime:ListPhoneNumbers", 3),
+        ),
+        (
+            client_error("NotFoundException", "Order not found.", 404, "GetPhoneNumberOrder"),
+            listing.GET_ACTION,
+            OrderNotFoundError,
+            "chime:GetPhoneNumberOrder: not found (NotFoundException): Order not found",
+            ("NotFoundException", 404, "chime:GetPhoneNumberOrder", 3),
+        ),
+        # Either sign of "not found" is enough: the code without the status, or the status with another code.
+        (
+            client_error("NotFoundException", "gone", 400),
+            listing.GET_ACTION,
+            OrderNotFoundError,
+            "chime:GetPhoneNumberOrder: not found (NotFoundException): gone",
+            ("NotFoundException", 400, "chime:GetPhoneNumberOrder", 3),
+        ),
+        (
+            client_error("ResourceNotFound", "gone", 404),
+            listing.GET_ACTION,
+            OrderNotFoundError,
+            "chime:GetPhoneNumberOrder: not found (ResourceNotFound): gone",
+            ("ResourceNotFound", 404, "chime:GetPhoneNumberOrder", 3),
+        ),
+        (
+            client_error("BadRequestException", "Invalid NextToken.", 400),
+            listing.LIST_ACTION,
+            ChimeRequestError,
+            "chime:ListPhoneNumberOrders failed (BadRequestException, HTTP 400): Invalid NextToken",
+            ("BadRequestException", 400, "chime:ListPhoneNumberOrders", 3),
+        ),
+        # Nothing to go by: the code stands in for the message.
+        (
+            client_error(http_status=409),
+            listing.LIST_ACTION,
+            ChimeRequestError,
+            "chime:ListPhoneNumberOrders failed (Unknown, HTTP 409): Unknown",
+            ("Unknown", 409, "chime:ListPhoneNumberOrders", 3),
+        ),
+        (
+            RuntimeError("no response at all"),
+            listing.LIST_ACTION,
+            ChimeRequestError,
+            "chime:ListPhoneNumberOrders failed (Unknown, HTTP None): Unknown",
+            ("Unknown", None, "chime:ListPhoneNumberOrders", 3),
+        ),
+    ],
+)
 def test_service_errors_become_typed_errors_with_exact_messages(error, action, expected_class, message, fields):
     converted = listing._error_from_client_error(error, action, 3)
     assert type(converted) is expected_class
@@ -1043,11 +1217,14 @@ def test_service_errors_become_typed_errors_with_exact_messages(error, action, e
     assert (converted.code, converted.http_status, converted.action, converted.attempts) == fields
 
 
-@pytest.mark.parametrize("member", ["PhoneNumberId", "Status", "DeletionTimestamp", "UpdatedTimestamp", "OrderId",
-                                    "ProductType"])
+@pytest.mark.parametrize(
+    "member", ["PhoneNumberId", "Status", "DeletionTimestamp", "UpdatedTimestamp", "OrderId", "ProductType"]
+)
 def test_a_phone_number_member_that_is_not_text_is_named(member):
     page = {"PhoneNumbers": [{"E164PhoneNumber": "+12065550100", member: 7}]}
     with pytest.raises(MalformedResponseError) as raised:
         listing.validate_numbers_page(page)
-    assert raised.value.message == "ListPhoneNumbers returned a page with a phone number whose {0} is not a string".format(
-        member)
+    assert (
+        raised.value.message
+        == "ListPhoneNumbers returned a page with a phone number whose {0} is not a string".format(member)
+    )

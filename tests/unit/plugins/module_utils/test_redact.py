@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ansible_collections.voiceops.chime.plugins.module_utils.redact import MIN_SECRET_LENGTH
@@ -26,39 +27,47 @@ ACCESS_KEY_ID = "AKIAVOICEOPSFAKE0001"
 # --------------------------------------------------------------------------- URL user info
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("http://user:pass@host:1/x", "http://host:1/x"),
-    ("https://user@host", "https://host"),
-    ("https://:pass@host/", "https://host/"),
-    ("https://user:p@ss@host:8443/path?q=1#f", "https://host:8443/path?q=1#f"),  # unencoded @, as urlsplit reads it
-    ("https://user:p%40ss@host", "https://host"),
-    ("ftp://anonymous:me@ftp.example.com/pub", "ftp://ftp.example.com/pub"),
-    ("socks5h://proxy-user:proxy-pass@10.0.0.1:1080", "socks5h://10.0.0.1:1080"),
-    ("git+ssh://git@example.com/repo.git", "git+ssh://example.com/repo.git"),
-    ("HTTPS://User:Pass@Host", "HTTPS://Host"),
-    ("http://u:p@[::1]:8080/x", "http://[::1]:8080/x"),
-    ("Could not connect to the endpoint URL: \"http://u:p@127.0.0.1:9/\"",
-     "Could not connect to the endpoint URL: \"http://127.0.0.1:9/\""),
-    ("endpoint_url='https://u:p@h:1' was refused", "endpoint_url='https://h:1' was refused"),
-    ("{'endpoint_url': 'https://u:p@h'}", "{'endpoint_url': 'https://h'}"),
-    ("<https://u:p@h/x>", "<https://h/x>"),
-    ("two: http://a:b@one/ and http://c:d@two/", "two: http://one/ and http://two/"),
-    ("next=http%3A%2F%2Fu%3Ap@h%2Fx", "next=http%3A%2F%2Fh%2Fx"),
-    ("(http://u:p@h)", "(http://h)"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("http://user:pass@host:1/x", "http://host:1/x"),
+        ("https://user@host", "https://host"),
+        ("https://:pass@host/", "https://host/"),
+        ("https://user:p@ss@host:8443/path?q=1#f", "https://host:8443/path?q=1#f"),  # unencoded @, as urlsplit reads it
+        ("https://user:p%40ss@host", "https://host"),
+        ("ftp://anonymous:me@ftp.example.com/pub", "ftp://ftp.example.com/pub"),
+        ("socks5h://proxy-user:proxy-pass@10.0.0.1:1080", "socks5h://10.0.0.1:1080"),
+        ("git+ssh://git@example.com/repo.git", "git+ssh://example.com/repo.git"),
+        ("HTTPS://User:Pass@Host", "HTTPS://Host"),
+        ("http://u:p@[::1]:8080/x", "http://[::1]:8080/x"),
+        (
+            'Could not connect to the endpoint URL: "http://u:p@127.0.0.1:9/"',
+            'Could not connect to the endpoint URL: "http://127.0.0.1:9/"',
+        ),
+        ("endpoint_url='https://u:p@h:1' was refused", "endpoint_url='https://h:1' was refused"),
+        ("{'endpoint_url': 'https://u:p@h'}", "{'endpoint_url': 'https://h'}"),
+        ("<https://u:p@h/x>", "<https://h/x>"),
+        ("two: http://a:b@one/ and http://c:d@two/", "two: http://one/ and http://two/"),
+        ("next=http%3A%2F%2Fu%3Ap@h%2Fx", "next=http%3A%2F%2Fh%2Fx"),
+        ("(http://u:p@h)", "(http://h)"),
+    ],
+)
 def test_url_user_info_is_removed_wherever_the_url_sits(text, expected):
     assert redact_text(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "http://127.0.0.1:8080",
-    "mailto:ops@example.com",  # no authority, no user info
-    "contact ops@example.com about https://example.com/x",
-    "https://example.com/users/@me",  # "@" in the path, not in the authority
-    "https://example.com/?who=a@b",
-    "plain text",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://127.0.0.1:8080",
+        "mailto:ops@example.com",  # no authority, no user info
+        "contact ops@example.com about https://example.com/x",
+        "https://example.com/users/@me",  # "@" in the path, not in the authority
+        "https://example.com/?who=a@b",
+        "plain text",
+        "",
+    ],
+)
 def test_text_without_user_info_is_left_alone(text):
     assert redact_text(text) == text
 
@@ -72,35 +81,48 @@ def test_url_inside_a_repr_of_an_exception_loses_its_user_info():
 # --------------------------------------------------------------------------- AWS signing material
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("https://h/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAVOICEOPSFAKE0001%2F20261127%2Fus-east-1"
-     "%2Fchime%2Faws4_request&X-Amz-Security-Token=IQoJb3JpZ2luX2VjE%2B%3D%3D&X-Amz-Signature=0123abcd",
-     "https://h/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=********&X-Amz-Security-Token=********"
-     "&X-Amz-Signature=********"),
-    ("Authorization: AWS4-HMAC-SHA256 Credential=AKIAVOICEOPSFAKE0001/20261127/us-east-1/chime/aws4_request, "
-     "SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc9",
-     "Authorization: AWS4-HMAC-SHA256 Credential=********, SignedHeaders=host;x-amz-date;x-amz-security-token, "
-     "Signature=********"),
-    ("x-amz-security-token: IQoJb3JpZ2luX2Vj==", "x-amz-security-token: ********"),
-    ("{'X-Amz-Security-Token': b'IQoJb3JpZ2luX2Vj', 'Host': 'h'}", "{'X-Amz-Security-Token': b'********', 'Host': 'h'}"),
-    ('{"aws_secret_access_key": "abc/def+ghi"}', '{"aws_secret_access_key": "********"}'),
-    ("aws_session_token = IQoJb3JpZ2lu", "aws_session_token = ********"),
-    ("my_secret_key=abcdef", "my_secret_key=********"),
-    ("Signature=abc&SignatureVersion=4", "Signature=********&SignatureVersion=4"),
-    ("key AKIAVOICEOPSFAKE0001 is not valid", "key ******** is not valid"),
-    ("ASIAVOICEOPSFAKE0002", "********"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "https://h/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAVOICEOPSFAKE0001%2F20261127%2Fus-east-1"
+            "%2Fchime%2Faws4_request&X-Amz-Security-Token=IQoJb3JpZ2luX2VjE%2B%3D%3D&X-Amz-Signature=0123abcd",
+            "https://h/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=********&X-Amz-Security-Token=********"
+            "&X-Amz-Signature=********",
+        ),
+        (
+            "Authorization: AWS4-HMAC-SHA256 Credential=AKIAVOICEOPSFAKE0001/20261127/us-east-1/chime/aws4_request, "
+            "SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc9",
+            "Authorization: AWS4-HMAC-SHA256 Credential=********, SignedHeaders=host;x-amz-date;x-amz-security-token, "
+            "Signature=********",
+        ),
+        ("x-amz-security-token: IQoJb3JpZ2luX2Vj==", "x-amz-security-token: ********"),
+        (
+            "{'X-Amz-Security-Token': b'IQoJb3JpZ2luX2Vj', 'Host': 'h'}",
+            "{'X-Amz-Security-Token': b'********', 'Host': 'h'}",
+        ),
+        ('{"aws_secret_access_key": "abc/def+ghi"}', '{"aws_secret_access_key": "********"}'),
+        ("aws_session_token = IQoJb3JpZ2lu", "aws_session_token = ********"),
+        ("my_secret_key=abcdef", "my_secret_key=********"),
+        ("Signature=abc&SignatureVersion=4", "Signature=********&SignatureVersion=4"),
+        ("key AKIAVOICEOPSFAKE0001 is not valid", "key ******** is not valid"),
+        ("ASIAVOICEOPSFAKE0002", "********"),
+    ],
+)
 def test_aws_signing_material_is_cut_and_its_name_kept(text, expected):
     assert redact_text(text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "SignatureVersion=4",
-    "SignedHeaders=host;x-amz-date",
-    "The request signature we calculated does not match the signature you provided.",
-    "AKIA is how access key IDs start",
-    "+12065550100",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SignatureVersion=4",
+        "SignedHeaders=host;x-amz-date",
+        "The request signature we calculated does not match the signature you provided.",
+        "AKIA is how access key IDs start",
+        "+12065550100",
+    ],
+)
 def test_ordinary_text_about_signatures_is_left_alone(text):
     assert redact_text(text) == text
 
@@ -199,8 +221,9 @@ def test_property_redaction_is_idempotent_without_secrets(text):
 
 AROUND = st.text(alphabet=st.characters(blacklist_characters="@:%=", blacklist_categories=("Cs",)), max_size=30)
 # No whitespace (Zs, Zl, Zp, and the Cc controls \t \n ...): in prose it ends the URL.
-USER_INFO = st.text(alphabet=st.characters(blacklist_characters="/?#",
-                                           blacklist_categories=("Cs", "Zs", "Cc", "Zl", "Zp")), max_size=30)
+USER_INFO = st.text(
+    alphabet=st.characters(blacklist_characters="/?#", blacklist_categories=("Cs", "Zs", "Cc", "Zl", "Zp")), max_size=30
+)
 HOSTS = st.from_regex(r"\A[a-z0-9](?:[a-z0-9.-]{0,20}[a-z0-9])?(?::[0-9]{1,5})?\Z")
 SCHEMES = st.from_regex(r"\A[a-zA-Z][a-zA-Z0-9+.-]{0,8}\Z")
 AUTHORITY_ENDS = st.sampled_from(["", "/", "/path", "?q=1", "#frag", " and more", "' ", '")', "\n"])

@@ -13,8 +13,8 @@ from xml.etree import ElementTree
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from report_schema import report_violations, validate_report  # tests/report_schema.py
+from report_schema import report_violations  # tests/report_schema.py
+from report_schema import validate_report
 
 from ansible_collections.voiceops.chime.plugins.module_utils import reports
 from ansible_collections.voiceops.chime.plugins.module_utils.compliance import number_compliance
@@ -39,16 +39,31 @@ REPORT_NAMES = ["junit.xml", "report.json", "summary.md"]
 
 
 def fact(e164, status="Acquired", order_id="order-1", order_status="Successful"):
-    return {"e164_phone_number": e164, "status": status, "phone_number_order_id": order_id,
-            "order_status": order_status}
+    return {
+        "e164_phone_number": e164,
+        "status": status,
+        "phone_number_order_id": order_id,
+        "order_status": order_status,
+    }
 
 
-FACTS = [fact("+12065550100"), fact("+12065550101", "Failed", "order-2", "Partial"),
-         fact("+12065550102", "Processing", "order-3", "Processing"), fact("+12065550199", order_id="order-9")]
+FACTS = [
+    fact("+12065550100"),
+    fact("+12065550101", "Failed", "order-2", "Partial"),
+    fact("+12065550102", "Processing", "order-3", "Processing"),
+    fact("+12065550199", order_id="order-9"),
+]
 EXPECTED = ["+12065550100", "+12065550101", "+12065550102", "+12065550103"]
 TIMING = {"started": 1795780828.853, "listed": 1795780832.354, "judged": 1795780832.557, "polls": 2}
-INPUTS = {"source": "module", "api": "chime", "region": "us-east-1", "profile": None,
-          "endpoint_url": "http://127.0.0.1:8080", "fail_on_unexpected": False, "wait_timeout": 60}
+INPUTS = {
+    "source": "module",
+    "api": "chime",
+    "region": "us-east-1",
+    "profile": None,
+    "endpoint_url": "http://127.0.0.1:8080",
+    "fail_on_unexpected": False,
+    "wait_timeout": 60,
+}
 
 
 def failing_result(fail_on_unexpected=False):
@@ -59,40 +74,84 @@ def passing_result():
     return number_compliance(FACTS, ["+12065550100"])
 
 
-def judged(acquired=(), released=(), failed=(), processing=(), missing=(), unexpected=(), duplicates=(),
-           skipped=(), fail_on_unexpected=False, current_state=True, problems=None, ordered=None):
+def judged(
+    acquired=(),
+    released=(),
+    failed=(),
+    processing=(),
+    missing=(),
+    unexpected=(),
+    duplicates=(),
+    skipped=(),
+    fail_on_unexpected=False,
+    current_state=True,
+    problems=None,
+    ordered=None,
+):
     """A result in the shape of the 0.2.0 judge, written out here so these tests check the
     documented shape, not the judge against itself."""
     if problems is None:
         problems = []
-        for category, numbers in (("released", released), ("failed", failed), ("processing", processing),
-                                  ("missing", missing)):
+        for category, numbers in (
+            ("released", released),
+            ("failed", failed),
+            ("processing", processing),
+            ("missing", missing),
+        ):
             for e164 in numbers:
                 problem = {"e164_phone_number": e164, "category": category, "reason": "%s reason" % category}
                 if category != "missing":
-                    problem.update(number_status="Acquired" if category == "released" else category.title(),
-                                   phone_number_order_id="order-%s" % e164[-2:], order_status="Successful",
-                                   account_status=None if category == "released" else "Assigned")
+                    problem.update(
+                        number_status="Acquired" if category == "released" else category.title(),
+                        phone_number_order_id="order-%s" % e164[-2:],
+                        order_status="Successful",
+                        account_status=None if category == "released" else "Assigned",
+                    )
                 if category == "released":
                     problem["deletion_timestamp"] = "2026-11-20T10:00:00.000Z"
                 problems.append(problem)
         if fail_on_unexpected:
-            problems += [{"e164_phone_number": e164, "category": "unexpected", "reason": "not expected",
-                          "number_status": "Acquired", "phone_number_order_id": "order-u", "order_status": "Successful"}
-                         for e164 in unexpected]
+            problems += [
+                {
+                    "e164_phone_number": e164,
+                    "category": "unexpected",
+                    "reason": "not expected",
+                    "number_status": "Acquired",
+                    "phone_number_order_id": "order-u",
+                    "order_status": "Successful",
+                }
+                for e164 in unexpected
+            ]
         problems.sort(key=lambda problem: problem["e164_phone_number"])
-    lists = dict(acquired=sorted(acquired), released=sorted(released), failed=sorted(failed),
-                 processing=sorted(processing), missing=sorted(missing), unexpected=sorted(unexpected),
-                 duplicates=sorted(duplicates))
+    lists = dict(
+        acquired=sorted(acquired),
+        released=sorted(released),
+        failed=sorted(failed),
+        processing=sorted(processing),
+        missing=sorted(missing),
+        unexpected=sorted(unexpected),
+        duplicates=sorted(duplicates),
+    )
     skipped = [{"region": region, "message": "region %s was skipped: AccessDenied" % region} for region in skipped]
     counts = dict((name, len(numbers)) for name, numbers in lists.items())
     expected = sum(counts[name] for name in ("acquired", "released", "failed", "processing", "missing"))
-    counts.update(expected=expected, problems=len(problems), skipped=len(skipped),
-                  ordered=expected + len(unexpected) if ordered is None else ordered)
+    counts.update(
+        expected=expected,
+        problems=len(problems),
+        skipped=len(skipped),
+        ordered=expected + len(unexpected) if ordered is None else ordered,
+    )
     passed = not problems and not skipped
-    result = dict(lists, problems=problems, skipped=skipped, counts=counts, fail_on_unexpected=fail_on_unexpected,
-                  current_state=current_state, passed=passed,
-                  message="all fine" if passed else "%d problems:\n  details" % len(problems))
+    result = dict(
+        lists,
+        problems=problems,
+        skipped=skipped,
+        counts=counts,
+        fail_on_unexpected=fail_on_unexpected,
+        current_state=current_state,
+        passed=passed,
+        message="all fine" if passed else "%d problems:\n  details" % len(problems),
+    )
     return result
 
 
@@ -109,18 +168,30 @@ def parse_junit(text):
 
 
 def test_scrub_inputs_drops_credentials_and_url_user_info():
-    scrubbed = scrub_inputs({
-        "secret_key": SECRET, "aws_secret_access_key": SECRET, "session_token": TOKEN, "security_token": TOKEN,
-        "access_key": "AKIAVOICEOPSFAKE0001", "aws_password": "x", "profile": "compliance",
-        "endpoint_url": "https://user:" + SECRET + "@chime.example.com:8443/path?q=1",
-        "region": "__omit_place_holder__abc", "wait_timeout": 0,
-    })
-    assert scrubbed == {"profile": "compliance", "endpoint_url": "https://chime.example.com:8443/path?q=1",
-                        "wait_timeout": 0}
+    scrubbed = scrub_inputs(
+        {
+            "secret_key": SECRET,
+            "aws_secret_access_key": SECRET,
+            "session_token": TOKEN,
+            "security_token": TOKEN,
+            "access_key": "AKIAVOICEOPSFAKE0001",
+            "aws_password": "x",
+            "profile": "compliance",
+            "endpoint_url": "https://user:" + SECRET + "@chime.example.com:8443/path?q=1",
+            "region": "__omit_place_holder__abc",
+            "wait_timeout": 0,
+        }
+    )
+    assert scrubbed == {
+        "profile": "compliance",
+        "endpoint_url": "https://chime.example.com:8443/path?q=1",
+        "wait_timeout": 0,
+    }
 
 
-@pytest.mark.parametrize("word", ["secret", "password", "passwd", "token", "access_key", "session", "credential",
-                                  "private"])
+@pytest.mark.parametrize(
+    "word", ["secret", "password", "passwd", "token", "access_key", "session", "credential", "private"]
+)
 def test_each_secret_word_drops_the_input_in_any_case_and_position(word):
     names = [word, word.upper(), "aws_" + word, word + "_file", "My" + word.title() + "Value"]
     scrubbed = scrub_inputs(dict((name, "value-of-%s" % name) for name in names + ["region"]))
@@ -150,17 +221,20 @@ def test_a_secret_input_value_is_masked_wherever_it_reappears():
 
 def test_named_secrets_url_user_info_and_signing_material_are_cut_from_every_string():
     result = judged(acquired=["+12065550100"], failed=["+12065550101"])
-    result["problems"][0]["reason"] = ("rejected by https://admin:hunter22@chime.example.com/?X-Amz-Signature=abc123 "
-                                       "with token " + TOKEN)
+    result["problems"][0]["reason"] = (
+        "rejected by https://admin:hunter22@chime.example.com/?X-Amz-Signature=abc123 " "with token " + TOKEN
+    )
     result["message"] = "see " + result["problems"][0]["reason"]
-    files = build_reports(result, {"endpoint_url": "https://u:hunter22@h", "note": "key AKIAVOICEOPSFAKE0001"},
-                          TIMING, secrets=[TOKEN])
+    files = build_reports(
+        result, {"endpoint_url": "https://u:hunter22@h", "note": "key AKIAVOICEOPSFAKE0001"}, TIMING, secrets=[TOKEN]
+    )
     text = all_report_text(files)
     for leaked in ("hunter22", "abc123", TOKEN, "AKIAVOICEOPSFAKE0001", "admin"):
         assert leaked not in text
     document = json.loads(files["report.json"])
     assert document["result"]["problems"][0]["reason"] == (
-        "rejected by https://chime.example.com/?X-Amz-Signature=******** with token ********")
+        "rejected by https://chime.example.com/?X-Amz-Signature=******** with token ********"
+    )
     assert document["inputs"] == {"endpoint_url": "https://h", "note": "key ********"}
 
 
@@ -169,8 +243,14 @@ def test_named_secrets_url_user_info_and_signing_material_are_cut_from_every_str
 
 def test_normalize_timing_gives_utc_instants_and_durations():
     timings = normalize_timing(TIMING)
-    assert timings == {"started_at": "2026-11-27T12:00:28.853Z", "finished_at": "2026-11-27T12:00:32.557Z",
-                       "duration_seconds": 3.704, "listing_seconds": 3.501, "judge_seconds": 0.203, "polls": 2}
+    assert timings == {
+        "started_at": "2026-11-27T12:00:28.853Z",
+        "finished_at": "2026-11-27T12:00:32.557Z",
+        "duration_seconds": 3.704,
+        "listing_seconds": 3.501,
+        "judge_seconds": 0.203,
+        "polls": 2,
+    }
     assert normalize_timing(None)["duration_seconds"] is None
 
 
@@ -207,13 +287,36 @@ def test_a_passing_report_says_passed_twice():
 
 def test_a_0_1_0_result_gains_empty_released_and_skipped_and_no_current_state():
     old = {  # what 0.1.0's judge returned, written out: no released, skipped or current_state
-        "acquired": ["+12065550100"], "failed": ["+12065550101"], "processing": [], "missing": [],
-        "unexpected": [], "duplicates": [],
-        "problems": [{"e164_phone_number": "+12065550101", "category": "failed", "reason": "number status Failed",
-                      "number_status": "Failed", "phone_number_order_id": "o-1", "order_status": "Partial"}],
-        "counts": {"expected": 2, "acquired": 1, "failed": 1, "processing": 0, "missing": 0, "unexpected": 0,
-                   "duplicates": 0, "problems": 1, "ordered": 2},
-        "fail_on_unexpected": False, "passed": False, "message": "1 of 2 expected phone numbers is not acquired",
+        "acquired": ["+12065550100"],
+        "failed": ["+12065550101"],
+        "processing": [],
+        "missing": [],
+        "unexpected": [],
+        "duplicates": [],
+        "problems": [
+            {
+                "e164_phone_number": "+12065550101",
+                "category": "failed",
+                "reason": "number status Failed",
+                "number_status": "Failed",
+                "phone_number_order_id": "o-1",
+                "order_status": "Partial",
+            }
+        ],
+        "counts": {
+            "expected": 2,
+            "acquired": 1,
+            "failed": 1,
+            "processing": 0,
+            "missing": 0,
+            "unexpected": 0,
+            "duplicates": 0,
+            "problems": 1,
+            "ordered": 2,
+        },
+        "fail_on_unexpected": False,
+        "passed": False,
+        "message": "1 of 2 expected phone numbers is not acquired",
     }
     document = validate_report(build_reports(old, INPUTS, TIMING)["report.json"])
     assert document["result"]["released"] == [] and document["result"]["skipped"] == []
@@ -231,8 +334,9 @@ def test_the_new_categories_and_fields_reach_report_json():
     problem = document["result"]["problems"][0]
     assert problem["account_status"] is None
     assert problem["deletion_timestamp"] == "2026-11-20T10:00:00.000Z"
-    assert document["result"]["skipped"] == [{"region": "eu-west-2",
-                                             "message": "region eu-west-2 was skipped: AccessDenied"}]
+    assert document["result"]["skipped"] == [
+        {"region": "eu-west-2", "message": "region eu-west-2 was skipped: AccessDenied"}
+    ]
     assert document["result"]["current_state"] is True
 
 
@@ -252,21 +356,53 @@ def test_problem_fields_from_the_service_are_text_whatever_their_type():
     assert "surprise" not in problem
 
 
-ACCOUNT_STATUSES = st.sampled_from([None, "Unassigned", "Assigned", "AcquireInProgress", "AcquireFailed",
-                                    "ReleaseInProgress", "DeleteInProgress", "ReleaseFailed", "SomethingNew"])
-HELD_ROWS = st.dictionaries(st.integers(min_value=0, max_value=30).map(lambda n: "+1206555%04d" % n),
-                            st.tuples(st.sampled_from(["Acquired", "Failed", "Processing"]), ACCOUNT_STATUSES,
-                                      st.one_of(st.none(), st.just("2026-12-08T10:00:00.000Z"))), max_size=20)
+ACCOUNT_STATUSES = st.sampled_from(
+    [
+        None,
+        "Unassigned",
+        "Assigned",
+        "AcquireInProgress",
+        "AcquireFailed",
+        "ReleaseInProgress",
+        "DeleteInProgress",
+        "ReleaseFailed",
+        "SomethingNew",
+    ]
+)
+HELD_ROWS = st.dictionaries(
+    st.integers(min_value=0, max_value=30).map(lambda n: "+1206555%04d" % n),
+    st.tuples(
+        st.sampled_from(["Acquired", "Failed", "Processing"]),
+        ACCOUNT_STATUSES,
+        st.one_of(st.none(), st.just("2026-12-08T10:00:00.000Z")),
+    ),
+    max_size=20,
+)
 
 
-@given(HELD_ROWS, st.lists(st.integers(min_value=0, max_value=30).map(lambda n: "+1206555%04d" % n), min_size=1,
-                           max_size=15),
-       st.booleans(), st.lists(st.sampled_from(["eu-west-2", "us-west-2"]), unique=True))
+@given(
+    HELD_ROWS,
+    st.lists(st.integers(min_value=0, max_value=30).map(lambda n: "+1206555%04d" % n), min_size=1, max_size=15),
+    st.booleans(),
+    st.lists(st.sampled_from(["eu-west-2", "us-west-2"]), unique=True),
+)
 def test_property_the_judges_result_reaches_report_json_whole_and_valid(rows, expected, fail_on_unexpected, regions):
-    facts = [dict(fact(e164, status=status), account_status=account, phone_number_id=e164 if account else None,
-                  deletion_timestamp=deletion) for e164, (status, account, deletion) in rows.items()]
-    result = number_compliance(facts, expected, fail_on_unexpected=fail_on_unexpected, current_state=True,
-                               skipped=[{"region": region, "message": "denied"} for region in regions])
+    facts = [
+        dict(
+            fact(e164, status=status),
+            account_status=account,
+            phone_number_id=e164 if account else None,
+            deletion_timestamp=deletion,
+        )
+        for e164, (status, account, deletion) in rows.items()
+    ]
+    result = number_compliance(
+        facts,
+        expected,
+        fail_on_unexpected=fail_on_unexpected,
+        current_state=True,
+        skipped=[{"region": region, "message": "denied"} for region in regions],
+    )
     document = validate_report(build_reports(result, INPUTS, TIMING)["report.json"])
     # Nothing the judge says is dropped or changed on the way into the report.
     assert document["result"] == json.loads(json.dumps(result))
@@ -279,7 +415,12 @@ def test_property_the_judges_result_reaches_report_json_whole_and_valid(rows, ex
 def test_junit_has_one_case_per_expected_number_and_failures_carry_the_reason():
     root, suite, cases = parse_junit(junit_xml(failing_result(), INPUTS, TIMING))
     assert root.tag == "testsuites"
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("4", "3", "0", "0")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        "4",
+        "3",
+        "0",
+        "0",
+    )
     assert root.get("tests") == "4" and root.get("failures") == "3" and root.get("errors") == "0"
     assert suite.get("time") == "3.704"
     assert suite.get("timestamp") == "2026-11-27T12:00:28.853"
@@ -327,24 +468,28 @@ def test_junit_has_a_failing_case_for_a_released_number_and_for_each_skipped_reg
     assert skipped.get("classname") == "voiceops.chime.assert_numbers_acquired.skipped"
     assert skipped.find("failure").get("type") == "skipped"
     assert skipped.find("failure").get("message") == (
-        "region eu-west-2 was not listed: region eu-west-2 was skipped: AccessDenied")
+        "region eu-west-2 was not listed: region eu-west-2 was skipped: AccessDenied"
+    )
     assert "skipped region us-west-2" in cases
 
 
 def test_junit_survives_control_characters_and_markup_from_the_service():
-    facts = [fact("+12065550101", "Failed", u"order-<&>\"'\x00\x1b[31m\u2603", u"Fail\x07ed")]
-    text = junit_xml(number_compliance(facts, ["+12065550101"]), {"region": u"eu-\x01west"})
+    facts = [fact("+12065550101", "Failed", "order-<&>\"'\x00\x1b[31m\u2603", "Fail\x07ed")]
+    text = junit_xml(number_compliance(facts, ["+12065550101"]), {"region": "eu-\x01west"})
     root, suite, cases = parse_junit(text)
     message = cases["+12065550101"].find("failure").get("message")
-    assert u"order-<&>\"'" in message and u"\u2603" in message
+    assert "order-<&>\"'" in message and "\u2603" in message
     assert "\x00" not in text and "\x1b" not in text
 
 
 def test_every_format_stays_parseable_with_control_characters_in_reasons_and_errors():
     result = judged(failed=["+12065550101"], skipped=["eu-\x0bwest"])
     result["problems"][0]["reason"] = "bad\x00\x08\x1f\ud800 reason \u2028 | pipe\nnext"
-    for files in (build_reports(result), build_error_reports({"message": "boom\x00\x1b[0m\ud800"}),
-                  build_aggregate_reports([{"host": "h\x01", "result": result}, {"host": "e", "error": "x\x02"}])):
+    for files in (
+        build_reports(result),
+        build_error_reports({"message": "boom\x00\x1b[0m\ud800"}),
+        build_aggregate_reports([{"host": "h\x01", "result": result}, {"host": "e", "error": "x\x02"}]),
+    ):
         ElementTree.fromstring(files["junit.xml"].encode("utf-8"))
         validate_report(files["report.json"])
 
@@ -363,9 +508,11 @@ def test_property_every_report_of_any_text_is_valid(reason, message, region):
     result = judged(acquired=["+12065550100"], failed=["+12065550101"], skipped=[region])
     result["problems"][0]["reason"] = reason
     result["message"] = message
-    for files in (build_reports(result, {"region": region}),
-                  build_error_reports({"message": message, "error_code": reason}),
-                  build_aggregate_reports([{"host": region or "h", "result": result}])):
+    for files in (
+        build_reports(result, {"region": region}),
+        build_error_reports({"message": message, "error_code": reason}),
+        build_aggregate_reports([{"host": region or "h", "result": result}]),
+    ):
         ElementTree.fromstring(files["junit.xml"].encode("utf-8"))
         assert report_violations(files["report.json"]) == []
 
@@ -382,8 +529,10 @@ def test_summary_has_counts_and_a_problem_table():
     assert "| Released | 0 |" in lines
     assert "| Regions not listed | 0 |" in lines
     assert "| Unexpected (acquired, not expected; not checked) | 1 |" in lines
-    assert "| +12065550101 | failed | Failed | order-2 | number status Failed in order order-2 (order status Partial) |" \
+    assert (
+        "| +12065550101 | failed | Failed | order-2 | number status Failed in order order-2 (order status Partial) |"
         in lines
+    )
     assert "| +12065550103 | missing |  |  | not in any phone number order |" in lines
     assert "## Not listed" not in text
     assert lines[-1].startswith("Checked with source `module`, api `chime`, region `us-east-1`")
@@ -430,16 +579,23 @@ def test_build_reports_picks_formats_and_rejects_unknown_ones():
 
 # --------------------------------------------------------------------------- error reports
 
-ACCESS_DENIED = {"message": "AccessDeniedException: not authorized to perform chime:ListPhoneNumberOrders",
-                 "error_code": "AccessDeniedException", "iam_action": "chime:ListPhoneNumberOrders",
-                 "http_status": 403}
+ACCESS_DENIED = {
+    "message": "AccessDeniedException: not authorized to perform chime:ListPhoneNumberOrders",
+    "error_code": "AccessDeniedException",
+    "iam_action": "chime:ListPhoneNumberOrders",
+    "http_status": 403,
+}
 
 
 def test_error_report_json_has_the_error_and_no_category_lists():
     files = build_error_reports(ACCESS_DENIED, INPUTS, {"started": TIMING["started"], "finished": TIMING["listed"]})
     document = validate_report(files["report.json"])
     assert (document["verdict"], document["passed"], document["kind"], document["schema_version"]) == (
-        "error", False, "single", 2)
+        "error",
+        False,
+        "single",
+        2,
+    )
     assert document["error"] == dict(ACCESS_DENIED, attempts=None)
     assert document["message"] == ACCESS_DENIED["message"]
     assert document["result"] is None and document["counts"] is None
@@ -471,31 +627,50 @@ def test_error_summary_says_it_could_not_check_and_why():
 
 
 def test_error_reports_take_a_module_failure_or_a_plain_message():
-    failure = {"msg": "Retries exhausted after 5 attempts", "attempts": 5, "error_code": "ThrottledClientException",
-               "http_status": "429", "invocation": {"module_args": {"secret_key": SECRET}}}
+    failure = {
+        "msg": "Retries exhausted after 5 attempts",
+        "attempts": 5,
+        "error_code": "ThrottledClientException",
+        "http_status": "429",
+        "invocation": {"module_args": {"secret_key": SECRET}},
+    }
     document = validate_report(build_error_reports(failure)["report.json"])
-    assert document["error"] == {"message": "Retries exhausted after 5 attempts", "attempts": 5,
-                                 "error_code": "ThrottledClientException", "http_status": 429, "iam_action": None}
+    assert document["error"] == {
+        "message": "Retries exhausted after 5 attempts",
+        "attempts": 5,
+        "error_code": "ThrottledClientException",
+        "http_status": 429,
+        "iam_action": None,
+    }
     assert validate_report(build_error_reports("boom")["report.json"])["error"]["message"] == "boom"
     assert validate_report(build_error_reports({})["report.json"])["message"] == (
-        "the check could not run (no reason given)")
+        "the check could not run (no reason given)"
+    )
 
 
 def test_error_messages_are_redacted():
     files = build_error_reports(
         {"message": "Could not connect to https://u:%s@chime.example.com?X-Amz-Security-Token=%s" % (SECRET, TOKEN)},
-        {"session_token": TOKEN})
+        {"session_token": TOKEN},
+    )
     assert SECRET not in all_report_text(files) and TOKEN not in all_report_text(files)
     assert json.loads(files["report.json"])["message"] == (
-        "Could not connect to https://chime.example.com?X-Amz-Security-Token=********")
+        "Could not connect to https://chime.example.com?X-Amz-Security-Token=********"
+    )
 
 
 # --------------------------------------------------------------------------- aggregate reports
 
 
 def host(name, result=None, error=None, verdict=None, report_dir=None):
-    entry = {"host": name, "result": result, "error": error, "inputs": {"region": "us-east-1", "api": "chime"},
-             "timing": TIMING, "report_dir": report_dir}
+    entry = {
+        "host": name,
+        "result": result,
+        "error": error,
+        "inputs": {"region": "us-east-1", "api": "chime"},
+        "timing": TIMING,
+        "report_dir": report_dir,
+    }
     if verdict is not None:
         entry["verdict"] = verdict
     return entry
@@ -505,27 +680,38 @@ PASSING = judged(acquired=["+12065550100", "+12065550101"])
 FAILING = judged(acquired=["+12065550100"], failed=["+12065550101"], missing=["+12065550102"])
 
 
-@pytest.mark.parametrize("verdicts, expected", [
-    (["passed", "passed"], "passed"),
-    (["passed", "failed"], "failed"),
-    (["passed", "error"], "error"),
-    (["error", "failed", "passed"], "failed"),
-    (["error", "error"], "error"),
-    ([], "error"),
-])
+@pytest.mark.parametrize(
+    "verdicts, expected",
+    [
+        (["passed", "passed"], "passed"),
+        (["passed", "failed"], "failed"),
+        (["passed", "error"], "error"),
+        (["error", "failed", "passed"], "failed"),
+        (["error", "error"], "error"),
+        ([], "error"),
+    ],
+)
 def test_aggregate_verdict_failed_outranks_error_outranks_passed(verdicts, expected):
     assert reports.aggregate_verdict(verdicts) == expected
-    hosts = [host("h%d" % index, error=ACCESS_DENIED) if verdict == "error"
-             else host("h%d" % index, PASSING if verdict == "passed" else FAILING)
-             for index, verdict in enumerate(verdicts)]
+    hosts = [
+        (
+            host("h%d" % index, error=ACCESS_DENIED)
+            if verdict == "error"
+            else host("h%d" % index, PASSING if verdict == "passed" else FAILING)
+        )
+        for index, verdict in enumerate(verdicts)
+    ]
     document = validate_report(build_aggregate_reports(hosts, TIMING)["report.json"])
     assert document["verdict"] == expected
     assert document["passed"] is (expected == "passed")
 
 
 def test_aggregate_report_json_counts_hosts_and_numbers():
-    hosts = [host("prod-us", PASSING, report_dir="/reports/prod-us"), host("prod-eu", FAILING),
-             host("lab", error=ACCESS_DENIED)]
+    hosts = [
+        host("prod-us", PASSING, report_dir="/reports/prod-us"),
+        host("prod-eu", FAILING),
+        host("lab", error=ACCESS_DENIED),
+    ]
     document = validate_report(build_aggregate_reports(hosts, TIMING)["report.json"])
     assert document["kind"] == "aggregate"
     assert document["host_counts"] == {"total": 3, "passed": 1, "failed": 1, "error": 1}
@@ -569,8 +755,11 @@ def test_aggregate_junit_has_one_suite_per_host():
 
 def test_aggregate_summary_has_a_row_per_host_then_capped_problems():
     many = judged(missing=["+1206555%04d" % index for index in range(60)])
-    hosts = [host("prod-us", PASSING), host("prod-eu", many, report_dir="/reports/prod-eu"),
-             host("lab", error=ACCESS_DENIED)]
+    hosts = [
+        host("prod-us", PASSING),
+        host("prod-eu", many, report_dir="/reports/prod-eu"),
+        host("lab", error=ACCESS_DENIED),
+    ]
     text = build_aggregate_reports(hosts, TIMING)["summary.md"]
     lines = text.splitlines()
     assert lines[0] == "# Phone number compliance: FAILED (3 targets: 1 passed, 1 failed, 1 could not check)"
@@ -581,8 +770,9 @@ def test_aggregate_summary_has_a_row_per_host_then_capped_problems():
     assert "## prod-us: PASSED" not in lines
     rows = [line for line in lines if line.startswith("| +1206555")]
     assert len(rows) == reports.DEFAULT_MAX_SUMMARY_ROWS_PER_HOST
-    assert ("... and 10 more; report.json lists them all (so does the target's own "
-            "`/reports/prod-eu/report.json`).") in lines
+    assert (
+        "... and 10 more; report.json lists them all (so does the target's own " "`/reports/prod-eu/report.json`)."
+    ) in lines
 
 
 def test_aggregate_of_one_passing_host_passes():
@@ -625,19 +815,33 @@ def test_aggregate_masks_each_hosts_secret_inputs_everywhere():
 # --------------------------------------------------------------------------- the schema
 
 
-@pytest.mark.parametrize("result", [
-    judged(acquired=["+12065550100"]),
-    judged(acquired=["+12065550100"], current_state=False),
-    judged(released=["+12065550105"]),
-    judged(failed=["+12065550101"]),
-    judged(processing=["+12065550102"]),
-    judged(missing=["+12065550103"]),
-    judged(acquired=["+12065550100"], unexpected=["+12065550199"], fail_on_unexpected=True),
-    judged(acquired=["+12065550100"], unexpected=["+12065550199"]),
-    judged(acquired=["+12065550100"], skipped=["eu-west-2"]),
-    judged(acquired=["+12065550100"], duplicates=["+12065550100"], ordered=0),
-], ids=["passed", "passed-without-current-state", "released", "failed", "processing", "missing", "unexpected",
-        "unexpected-not-checked", "skipped", "duplicates"])
+@pytest.mark.parametrize(
+    "result",
+    [
+        judged(acquired=["+12065550100"]),
+        judged(acquired=["+12065550100"], current_state=False),
+        judged(released=["+12065550105"]),
+        judged(failed=["+12065550101"]),
+        judged(processing=["+12065550102"]),
+        judged(missing=["+12065550103"]),
+        judged(acquired=["+12065550100"], unexpected=["+12065550199"], fail_on_unexpected=True),
+        judged(acquired=["+12065550100"], unexpected=["+12065550199"]),
+        judged(acquired=["+12065550100"], skipped=["eu-west-2"]),
+        judged(acquired=["+12065550100"], duplicates=["+12065550100"], ordered=0),
+    ],
+    ids=[
+        "passed",
+        "passed-without-current-state",
+        "released",
+        "failed",
+        "processing",
+        "missing",
+        "unexpected",
+        "unexpected-not-checked",
+        "skipped",
+        "duplicates",
+    ],
+)
 def test_the_schema_accepts_every_category(result):
     document = validate_report(build_reports(result, INPUTS, TIMING)["report.json"])
     assert document["verdict"] == ("passed" if result["passed"] else "failed")
@@ -654,24 +858,27 @@ ERROR_DOCUMENT = json.loads(build_error_reports(ACCESS_DENIED)["report.json"])
 AGGREGATE_DOCUMENT = json.loads(build_aggregate_reports([host("a", PASSING), host("b", FAILING)])["report.json"])
 
 
-@pytest.mark.parametrize("document, change, place", [
-    (FAILED_DOCUMENT, lambda d: d.update(passed=True), "passed"),
-    (FAILED_DOCUMENT, lambda d: d.update(verdict="passed"), "passed"),
-    (FAILED_DOCUMENT, lambda d: d.update(schema_version=1), "schema_version"),
-    (FAILED_DOCUMENT, lambda d: d.pop("kind"), "(top)"),
-    (FAILED_DOCUMENT, lambda d: d["result"]["problems"][0].update(category="lost"), "result/problems/0/category"),
-    (FAILED_DOCUMENT, lambda d: d["result"].pop("released"), "result"),
-    (FAILED_DOCUMENT, lambda d: d["counts"].update(failed=-1), "counts/failed"),
-    (FAILED_DOCUMENT, lambda d: d["inputs"].update(secret_key="x"), "inputs"),
-    (FAILED_DOCUMENT, lambda d: d["timing"].update(started_at="yesterday"), "timing/started_at"),
-    (FAILED_DOCUMENT, lambda d: d.update(error=ERROR_DOCUMENT["error"]), "error"),
-    (ERROR_DOCUMENT, lambda d: d.update(result=FAILED_DOCUMENT["result"]), "result"),
-    (ERROR_DOCUMENT, lambda d: d.update(error=None), "error"),
-    (ERROR_DOCUMENT, lambda d: d["error"].pop("message"), "error"),
-    (AGGREGATE_DOCUMENT, lambda d: d.update(verdict="passed", passed=True), "host_counts/failed"),
-    (AGGREGATE_DOCUMENT, lambda d: d["hosts"][0].update(passed=False), "hosts/0/passed"),
-    (AGGREGATE_DOCUMENT, lambda d: d.update(kind="single"), "(top)"),
-])
+@pytest.mark.parametrize(
+    "document, change, place",
+    [
+        (FAILED_DOCUMENT, lambda d: d.update(passed=True), "passed"),
+        (FAILED_DOCUMENT, lambda d: d.update(verdict="passed"), "passed"),
+        (FAILED_DOCUMENT, lambda d: d.update(schema_version=1), "schema_version"),
+        (FAILED_DOCUMENT, lambda d: d.pop("kind"), "(top)"),
+        (FAILED_DOCUMENT, lambda d: d["result"]["problems"][0].update(category="lost"), "result/problems/0/category"),
+        (FAILED_DOCUMENT, lambda d: d["result"].pop("released"), "result"),
+        (FAILED_DOCUMENT, lambda d: d["counts"].update(failed=-1), "counts/failed"),
+        (FAILED_DOCUMENT, lambda d: d["inputs"].update(secret_key="x"), "inputs"),
+        (FAILED_DOCUMENT, lambda d: d["timing"].update(started_at="yesterday"), "timing/started_at"),
+        (FAILED_DOCUMENT, lambda d: d.update(error=ERROR_DOCUMENT["error"]), "error"),
+        (ERROR_DOCUMENT, lambda d: d.update(result=FAILED_DOCUMENT["result"]), "result"),
+        (ERROR_DOCUMENT, lambda d: d.update(error=None), "error"),
+        (ERROR_DOCUMENT, lambda d: d["error"].pop("message"), "error"),
+        (AGGREGATE_DOCUMENT, lambda d: d.update(verdict="passed", passed=True), "host_counts/failed"),
+        (AGGREGATE_DOCUMENT, lambda d: d["hosts"][0].update(passed=False), "hosts/0/passed"),
+        (AGGREGATE_DOCUMENT, lambda d: d.update(kind="single"), "(top)"),
+    ],
+)
 def test_the_schema_rejects_a_broken_report(document, change, place):
     assert report_violations(document) == []
     violations = report_violations(broken(document, change))
@@ -793,15 +1000,15 @@ def test_an_old_file_that_cannot_be_removed_is_named(tmp_path, monkeypatch):
         write_report_set(str(tmp_path), build_reports(failing_result()))
     message = str(raised.value)
     assert message.startswith("cannot write report %s: Operation not permitted" % stuck)
-    assert "could not be removed either, so they may be from another run: %s: Operation not permitted" % stuck \
-        in message
+    assert (
+        "could not be removed either, so they may be from another run: %s: Operation not permitted" % stuck in message
+    )
     assert (stuck, "Operation not permitted") in raised.value.failures
     # Everything else is gone: what stays is named in the error.
     assert os.listdir(tmp_path) == ["summary.md"]
 
 
-def test_a_file_that_cannot_be_staged_fails_before_anything_is_replaced_and_leaves_no_temporary(
-        tmp_path, monkeypatch):
+def test_a_file_that_cannot_be_staged_fails_before_anything_is_replaced_and_leaves_no_temporary(tmp_path, monkeypatch):
     old_passing_set(tmp_path)
     real_fsync = os.fsync
     calls = []
@@ -827,8 +1034,12 @@ def test_still_wanted_is_asked_before_staging_and_after_it_before_any_report_is_
         staging = [name for name in names if name.startswith(".voiceops-reports-")]
         # First before anything is created (a stopped run leaves not even a staging directory),
         # then with the whole set staged and the old reports still untouched.
-        seen.append((sorted(os.listdir(tmp_path / staging[0])) if staging else None,
-                     dict((name, (tmp_path / name).read_bytes()) for name in REPORT_NAMES)))
+        seen.append(
+            (
+                sorted(os.listdir(tmp_path / staging[0])) if staging else None,
+                dict((name, (tmp_path / name).read_bytes()) for name in REPORT_NAMES),
+            )
+        )
         return True
 
     write_report_set(str(tmp_path), build_reports(failing_result()), still_wanted=still_wanted)
@@ -880,7 +1091,7 @@ def test_a_report_set_is_made_of_known_files():
 
 
 def test_text_that_is_not_utf_8_encodable_is_written_anyway(tmp_path):
-    write_report_set(str(tmp_path), {"summary.md": u"lone \ud800 surrogate"})
+    write_report_set(str(tmp_path), {"summary.md": "lone \ud800 surrogate"})
     assert (tmp_path / "summary.md").read_bytes() == b"lone ? surrogate"
 
 
@@ -927,11 +1138,11 @@ def test_write_reports_in_check_mode_creates_nothing(tmp_path):
 
 def test_write_atomic_writes_replaces_and_reports_changes(tmp_path):
     path = str(tmp_path / "report.json")
-    assert write_atomic(path, u"one \u2603\n") is True
-    assert write_atomic(path, u"one \u2603\n") is False
-    assert open(path, encoding="utf-8").read() == u"one \u2603\n"
+    assert write_atomic(path, "one \u2603\n") is True
+    assert write_atomic(path, "one \u2603\n") is False
+    assert open(path, encoding="utf-8").read() == "one \u2603\n"
     inode = os.stat(path).st_ino
-    assert write_atomic(path, u"two\n") is True
+    assert write_atomic(path, "two\n") is True
     assert os.stat(path).st_ino != inode
     assert oct(os.stat(path).st_mode & 0o777) == oct(0o666 & ~current_umask())
     assert os.listdir(str(tmp_path)) == ["report.json"]  # no temporary file left behind
@@ -976,7 +1187,9 @@ def test_remove_stale_reports_names_each_file_it_could_not_remove_and_removes_th
     with pytest.raises(ReportWriteError) as raised:
         remove_stale_reports(str(tmp_path))
     assert str(raised.value) == "cannot remove stale reports: %s: Permission denied; %s: Permission denied" % (
-        tmp_path / "junit.xml", tmp_path / "summary.md")
+        tmp_path / "junit.xml",
+        tmp_path / "summary.md",
+    )
     assert sorted(os.listdir(tmp_path)) == ["junit.xml", "summary.md"]
 
 
@@ -1064,7 +1277,9 @@ def test_the_single_format_builders_mask_the_secrets_they_are_given():
     result = failing_result()
     result["message"] += " (seen with " + SECRET + ")"
     result["problems"][0]["reason"] += " (seen with " + SECRET + ")"
-    for text in (report_json(result, INPUTS, TIMING, secrets=[SECRET]),
-                 junit_xml(result, INPUTS, TIMING, secrets=[SECRET]),
-                 summary_markdown(result, INPUTS, TIMING, secrets=[SECRET])):
+    for text in (
+        report_json(result, INPUTS, TIMING, secrets=[SECRET]),
+        junit_xml(result, INPUTS, TIMING, secrets=[SECRET]),
+        summary_markdown(result, INPUTS, TIMING, secrets=[SECRET]),
+    ):
         assert SECRET not in text and "(seen with ********)" in text
