@@ -289,7 +289,7 @@ def facts_by_number(phone_numbers, hostvars_prefix=DEFAULT_HOSTVARS_PREFIX):
     if isinstance(phone_numbers, Mapping):
         if "e164_phone_number" in phone_numbers or (hostvars_prefix + "e164_phone_number") in phone_numbers:
             raise InvalidNumberFactsError(
-                "phone number facts must be a list of entries or a mapping of host to variables, " "got a single entry"
+                "phone number facts must be a list of entries or a mapping of host to variables, got a single entry"
             )
         entries, skip_unrecognised = (phone_numbers[host] for host in phone_numbers), True
     elif hasattr(phone_numbers, "__iter__"):

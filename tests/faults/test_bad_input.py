@@ -58,7 +58,7 @@ MODULE_BAD_INPUT = {
     ),
     "page_size-negative": (
         {"page_size": -5},
-        "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, " "got -5",
+        "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got -5",
     ),
     "page_size-abc": ({"page_size": "abc"}, "page_size"),
     "page_size-101-on-chime_sdk_voice": (
@@ -79,7 +79,7 @@ MODULE_BAD_INPUT = {
     # 0.2.0 refuses integers everywhere (issue 11, defect 8): YAML made them, not the user.
     "e164-integer": (
         {"phone_numbers": ["+12065550100", 12065550101]},
-        "invalid E.164 phone number 12065550101: a " "number, not a string: quote it in YAML",
+        "invalid E.164 phone number 12065550101: a number, not a string: quote it in YAML",
     ),
 }
 for _case_id, _junk in zip(UNICODE_IDS, UNICODE_JUNK):

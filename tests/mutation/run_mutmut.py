@@ -69,7 +69,7 @@ def lane_amazon_aws():
         if root and (candidate / "MANIFEST.json").exists():
             return candidate
     raise RunError(
-        "no amazon.aws under ANSIBLE_COLLECTIONS_PATH: run this through `make mutation` " "(nox -s mutation)"
+        "no amazon.aws under ANSIBLE_COLLECTIONS_PATH: run this through `make mutation` (nox -s mutation)"
     )
 
 

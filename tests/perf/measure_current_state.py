@@ -214,7 +214,7 @@ UNEXPECTED_PROBE_NUMBER = (
     "+12065550193",
     "Assigned",
     "Voice Connector",
-    "held, in no order, product type outside " "the enum",
+    "held, in no order, product type outside the enum",
 )
 
 

@@ -167,7 +167,7 @@ def test_port_zero_picks_free_ports_and_stop_joins_the_thread():
         thread = first._thread  # pylint: disable=protected-access
     assert not thread.is_alive()
     with pytest.raises(RuntimeError):
-        _url = first.url
+        first.url  # pylint: disable=pointless-statement
 
 
 def test_stop_closes_idle_keep_alive_connections():

@@ -603,7 +603,7 @@ def test_filters_prefix_and_constructed_options_are_applied_to_the_cached_listin
 )
 def test_anything_that_changes_the_answer_misses_the_cache(run, aws, tmp_path, change, monkeypatch):
     (tmp_path / "aws-profiles").write_text(
-        "[profile other-account]\naws_access_key_id = AKIAPROFILE\n" "aws_secret_access_key = y\n"
+        "[profile other-account]\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = y\n"
     )
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-profiles"))
     aws.regions = {"us-east-1": FakeChimeClient(LEGACY_ORDERS)}

@@ -867,7 +867,7 @@ def test_an_inventory_listed_longer_ago_than_max_age_is_refused_naming_when():
     listed = 1796119200  # 2026-12-01T10:00:00Z
     assert number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600, now=listed + 3600)["passed"]
     with pytest.raises(
-        InvalidNumberFactsError, match="listed at 2026-12-01T10:00:00Z \\(3601 s ago\\), more than " "max_age 3600 s"
+        InvalidNumberFactsError, match="listed at 2026-12-01T10:00:00Z \\(3601 s ago\\), more than max_age 3600 s"
     ):
         number_compliance(hostvars, ["+12065550100"], groups=groups, max_age=3600, now=listed + 3601)
     # Two sources: the oldest decides.

@@ -222,7 +222,7 @@ def test_a_secret_input_value_is_masked_wherever_it_reappears():
 def test_named_secrets_url_user_info_and_signing_material_are_cut_from_every_string():
     result = judged(acquired=["+12065550100"], failed=["+12065550101"])
     result["problems"][0]["reason"] = (
-        "rejected by https://admin:hunter22@chime.example.com/?X-Amz-Signature=abc123 " "with token " + TOKEN
+        "rejected by https://admin:hunter22@chime.example.com/?X-Amz-Signature=abc123 with token " + TOKEN
     )
     result["message"] = "see " + result["problems"][0]["reason"]
     files = build_reports(
@@ -771,7 +771,7 @@ def test_aggregate_summary_has_a_row_per_host_then_capped_problems():
     rows = [line for line in lines if line.startswith("| +1206555")]
     assert len(rows) == reports.DEFAULT_MAX_SUMMARY_ROWS_PER_HOST
     assert (
-        "... and 10 more; report.json lists them all (so does the target's own " "`/reports/prod-eu/report.json`)."
+        "... and 10 more; report.json lists them all (so does the target's own `/reports/prod-eu/report.json`)."
     ) in lines
 
 

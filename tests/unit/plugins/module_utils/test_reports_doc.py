@@ -28,7 +28,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.reports import buil
 
 DOC_PATH = Path(__file__).resolve().parents[4] / "docs" / "reports.md"
 SAMPLE_BLOCK = re.compile(
-    r"<!-- sample: (?P<verdict>[a-z]+)/(?P<name>[a-z]+\.[a-z]+) -->\n" r"```(?P<language>[a-z]*)\n(?P<body>.*?)```\n",
+    r"<!-- sample: (?P<verdict>[a-z]+)/(?P<name>[a-z]+\.[a-z]+) -->\n```(?P<language>[a-z]*)\n(?P<body>.*?)```\n",
     re.S,
 )
 LANGUAGES = {"report.json": "json", "junit.xml": "xml", "summary.md": "markdown"}
