@@ -68,9 +68,7 @@ def lane_amazon_aws():
         candidate = Path(root) / "ansible_collections" / "amazon" / "aws"
         if root and (candidate / "MANIFEST.json").exists():
             return candidate
-    raise RunError(
-        "no amazon.aws under ANSIBLE_COLLECTIONS_PATH: run this through `make mutation` (nox -s mutation)"
-    )
+    raise RunError("no amazon.aws under ANSIBLE_COLLECTIONS_PATH: run this through `make mutation` (nox -s mutation)")
 
 
 def tool_dir(lane):

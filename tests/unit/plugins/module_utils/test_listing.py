@@ -1212,7 +1212,8 @@ def client_error(code=None, message=None, http_status=None, operation="ListPhone
 )
 def test_service_errors_become_typed_errors_with_exact_messages(error, action, expected_class, message, fields):
     converted = listing._error_from_client_error(error, action, 3)
-    assert type(converted) is expected_class  # pylint: disable=unidiomatic-typecheck  (exactly this class)
+    # Exactly this class, not a subclass.
+    assert type(converted) is expected_class  # pylint: disable=unidiomatic-typecheck
     assert converted.message == message
     assert (converted.code, converted.http_status, converted.action, converted.attempts) == fields
 
