@@ -118,7 +118,8 @@ def check_floor_pins(session):
 
 
 # The fault cases that depend on ansible-core (templating of untrusted data, output and no_log, the
-# inventory cache, the role's report handling, argument validation): the oldest lane runs these.
+# inventory cache, the role's report handling, argument validation) and those of the account's current
+# numbers through the role and the inventory plugin: the oldest lane runs these.
 # The others drive the listing layer (retries, pagination, service errors, credentials), which is the
 # same Python and the same botocore on every lane; the current lane runs every case, and the
 # integration suite runs its throttling, denial, broken-page and timeout cases on both lanes.
@@ -129,6 +130,7 @@ FAULTS_CORE_SENSITIVE = (
     "tests/faults/test_reports.py",
     "tests/faults/test_bad_input.py",
     "tests/faults/test_security_defaults.py",
+    "tests/faults/test_current_state.py",  # every fault on ListPhoneNumbers, through the role and the inventory
 )
 
 
