@@ -163,7 +163,7 @@ def add_pytest_session(name, lane, suites, marker):
     run.__doc__ = f"pytest {what}: {marker}, ansible-core {core} on Python {python} ({lane} lane)"
 
 
-def add_ansible_test_session(name, lane, *params):
+def add_ansible_test_session(name, lane, *params, default=True):
     """ansible-test on a copy of the tree with amazon.aws beside it, and the lane's pinned ansible-core.
 
     Not antsibull_nox.add_ansible_test_session (1.10.0): that installs a range of ansible-core, picks a
@@ -173,7 +173,7 @@ def add_ansible_test_session(name, lane, *params):
     """
     python, dummy, core = LANES[lane]
 
-    @nox.session(name=name, python=python, requires=["collections"])
+    @nox.session(name=name, python=python, requires=["collections"], default=default)
     def run(session):
         session.install("-r", f"tests/lanes/{lane}.txt")
         prepared = prepare_collections(session, ansible_core_version=core, **OUT_OF_TREE)
@@ -205,7 +205,9 @@ add_ansible_test_session("sanity-current", "current", "sanity")
 # pep8 and pylint look at style, which codeqa and sanity-current check once; the version-bound tests
 # (compile, import, validate-modules, ansible-doc, ...) run with 2.17 here.
 add_ansible_test_session("sanity-oldest", "oldest", "sanity", "--skip-test", "pep8", "--skip-test", "pylint")
-add_ansible_test_session("units", "current", "units", "--requirements")
+# The same unit tests as unit-current, through ansible-test's runner: not in make test, which already
+# runs them with pytest on both lanes (a third run costs three and a half minutes of two cores).
+add_ansible_test_session("units", "current", "units", "--requirements", default=False)
 
 
 def docs_reference_script(session, *args):

@@ -253,49 +253,61 @@ def test_connection_refused_fails_clearly(emulator, run_ansible):
 # ---- bad input fails before any request -------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "params, expected",
-    [
-        ({"page_size": 0, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
-        ({"page_size": 100, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
-        ({"page_size": 101}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101"),
-        (
-            {"page_size": 101, "api": "chime_sdk_voice", "region": "us-east-1"},
-            "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101",
-        ),
-        ({"page_size": "abc"}, "page_size"),
-        ({"api": "chime-sdk"}, "value of api must be one of: chime, chime_sdk_voice"),
-        ({"phone_numbers": ["+12065550100", "+1 206 CALL-NOW"]}, "'+1 206 CALL-NOW'"),
-        (
-            {"phone_numbers": ["+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660"]},
-            "invalid E.164 phone number",
-        ),
-        ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
-        ({"max_attempts": 1000}, "max_attempts must be an integer from 1 to 100, got 1000"),
-        ({"retry_max_delay": "nan"}, "retry_max_delay must be a number of seconds from 0 to 600, got nan"),
-        ({"retry_base_delay": "inf"}, "retry_base_delay must be a number of seconds from 0 to 600, got inf"),
-        ({"retry_max_delay": 1e300}, "retry_max_delay must be a number of seconds from 0 to 600"),
-        ({"retry_base_delay": 1e9}, "retry_base_delay must be a number of seconds from 0 to 600"),
-        ({"region": "mars-north-1"}, "region 'mars-north-1' has no Amazon Chime SDK Voice endpoint; use one of: "),
-        ({"region": "us-east-10"}, "region 'us-east-10' has no Amazon Chime SDK Voice endpoint"),
-        ({"phone_numbers": [12065550100]}, "quote it"),
-        (
-            {"expected": ["+12065550100"], "order_status": ["Successful"]},
-            "order_status cannot be combined with expected",
-        ),
-        (
-            {"expected": ["+12065550100"], "phone_numbers": ["+12065550100"], "fail_on_unexpected": True},
-            "phone_numbers cannot be combined with expected",
-        ),
-        ({"expected": []}, "an empty list would check nothing"),
-        ({"expected": ["+12065550100", 2065550101]}, "item 2 2065550101: a number, not a string: quote it"),
-    ],
-)
-def test_bad_input_fails_before_any_request(emulator, run_ansible, params, expected):
-    result, task = run_module(run_ansible, dict(params, endpoint_url=emulator.url))
-    assert result.returncode == 2
-    assert task["failed"] is True
-    assert expected in task["msg"]
+BAD_INPUTS = [
+    ({"page_size": 0, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
+    ({"page_size": 100, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
+    ({"page_size": 101}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101"),
+    (
+        {"page_size": 101, "api": "chime_sdk_voice", "region": "us-east-1"},
+        "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101",
+    ),
+    ({"page_size": "abc"}, "page_size"),
+    ({"api": "chime-sdk"}, "value of api must be one of: chime, chime_sdk_voice"),
+    ({"phone_numbers": ["+12065550100", "+1 206 CALL-NOW"]}, "'+1 206 CALL-NOW'"),
+    (
+        {"phone_numbers": ["+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660"]},
+        "invalid E.164 phone number",
+    ),
+    ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
+    ({"max_attempts": 1000}, "max_attempts must be an integer from 1 to 100, got 1000"),
+    ({"retry_max_delay": "nan"}, "retry_max_delay must be a number of seconds from 0 to 600, got nan"),
+    ({"retry_base_delay": "inf"}, "retry_base_delay must be a number of seconds from 0 to 600, got inf"),
+    ({"retry_max_delay": 1e300}, "retry_max_delay must be a number of seconds from 0 to 600"),
+    ({"retry_base_delay": 1e9}, "retry_base_delay must be a number of seconds from 0 to 600"),
+    ({"region": "mars-north-1"}, "region 'mars-north-1' has no Amazon Chime SDK Voice endpoint; use one of: "),
+    ({"region": "us-east-10"}, "region 'us-east-10' has no Amazon Chime SDK Voice endpoint"),
+    ({"phone_numbers": [12065550100]}, "quote it"),
+    (
+        {"expected": ["+12065550100"], "order_status": ["Successful"]},
+        "order_status cannot be combined with expected",
+    ),
+    (
+        {"expected": ["+12065550100"], "phone_numbers": ["+12065550100"], "fail_on_unexpected": True},
+        "phone_numbers cannot be combined with expected",
+    ),
+    ({"expected": []}, "an empty list would check nothing"),
+    ({"expected": ["+12065550100", 2065550101]}, "item 2 2065550101: a number, not a string: quote it"),
+]
+
+
+def test_bad_input_fails_before_any_request(emulator, run_ansible):
+    # One playbook, one task per bad input (each would fail its own run the same way): a run each
+    # would cost a second of ansible-playbook start-up per case for nothing.
+    tasks = "".join(
+        """
+    - name: bad input {index}
+      {module}: {params}
+      ignore_errors: true
+""".format(index=index, module=MODULE, params=json.dumps(dict(params, endpoint_url=emulator.url)))
+        for index, (params, dummy) in enumerate(BAD_INPUTS)
+    )
+    result = run_ansible.playbook("- name: Bad input\n  hosts: localhost\n  gather_facts: false\n  tasks:" + tasks)
+    problems = []
+    for index, (params, expected) in enumerate(BAD_INPUTS):
+        task = result.task("bad input {0}".format(index))
+        if task.get("failed") is not True or expected not in task.get("msg", ""):
+            problems.append("{0}: expected a failure with {1!r}, got {2!r}".format(params, expected, task.get("msg")))
+    assert not problems, "\n".join(problems)
     assert emulator.stats()["requests"] == 0
 
 
