@@ -147,21 +147,23 @@ def measure(ctx):
     # What one more target costs: the run's fixed part (ansible-playbook itself) is paid once.
     entry["cpu_per_added_target"] = round((median(cpu["eight"]) - median(cpu["one"])) / (count - 1), 3)
     ctx.result["parallel_targets"] = entry
+    figures = (
+        count,
+        "{:,}".format(orders_per_target),
+        LATENCY * 1000,
+        count,
+        entry["eight"]["median"],
+        entry["one"]["median"],
+        entry["eight_over_one"] or 0,
+        median(cpu["eight"]),
+        entry["cpu_per_target_eight"],
+        entry["cpu_per_added_target"],
+        entry["cpu_one"]["median"],
+        entry["emulator_cpu_eight"]["median"] or 0,
+    )
+    # A figure that could not be measured is None: shown as 0 in this progress line (results.json keeps None).
     log(
         "  %d targets x %s orders at %d ms a request, -f %d: %.2f s against one target alone %.2f s (%.2fx); CPU "
         "%.2f s (%.2f s a target, %.2f s for each added one; one alone %.2f s), emulator CPU %.2f s"
-        % (
-            count,
-            "{:,}".format(orders_per_target),
-            LATENCY * 1000,
-            count,
-            entry["eight"]["median"],
-            entry["one"]["median"],
-            entry["eight_over_one"] or 0,
-            median(cpu["eight"]),
-            entry["cpu_per_target_eight"],
-            entry["cpu_per_added_target"],
-            entry["cpu_one"]["median"],
-            entry["emulator_cpu_eight"]["median"] or 0,
-        )
+        % tuple(0 if value is None else value for value in figures)
     )
