@@ -220,15 +220,16 @@ def test_wait_timeout_passing_judges_what_is_still_processing(emulator, run_ansi
         {
             "assert_numbers_acquired_expected": ["+16175550180"],
             "assert_numbers_acquired_endpoint_url": emulator.url,
-            "assert_numbers_acquired_wait_timeout": 2,
+            "assert_numbers_acquired_wait_timeout": 6,
             "assert_numbers_acquired_poll_interval": 1,
         },
     )
     assert result.returncode == 2
     assert "+16175550180 processing: still Processing in order order-processing" in assert_message(result)
-    # It did poll again before giving up, and stopped: a bounded number of listings.
+    # It did poll again before giving up, and stopped: a bounded number of listings. (6 s leaves room
+    # for a slow first listing on a busy machine; one poll a second at most after it.)
     polls = emulator.stats()["list_requests"]
-    assert 2 <= polls <= 4
+    assert 2 <= polls <= 7
     assert fact["processing"] == ["+16175550180"]
 
 
