@@ -1088,6 +1088,15 @@ def _fsync_directory(directory):
         os.close(handle)
 
 
+def _abandon_unless_wanted(directory, still_wanted):
+    """Raise ReportAbortedError when ``still_wanted`` (if given) says the run has stopped."""
+    if still_wanted is not None and not still_wanted():
+        raise ReportAbortedError(
+            "report writing to {0} was abandoned before any report there was touched: "
+            "the run that wanted them has stopped".format(directory)
+        )
+
+
 def write_report_set(directory, reports, check_mode=False, still_wanted=None):
     """Put one verdict's report files in ``directory`` as a set; return {file name: path}.
 
@@ -1128,11 +1137,7 @@ def write_report_set(directory, reports, check_mode=False, still_wanted=None):
         raise _fail_without_reports(directory, foreign[0])
     # Asked before the staging directory exists too: a run that has stopped leaves no trace at all,
     # not even a short-lived temporary directory (the directory's own mtime stays as it was).
-    if still_wanted is not None and not still_wanted():
-        raise ReportAbortedError(
-            "report writing to {0} was abandoned before any report there was touched: "
-            "the run that wanted them has stopped".format(directory)
-        )
+    _abandon_unless_wanted(directory, still_wanted)
     try:
         staging = tempfile.mkdtemp(prefix=".voiceops-reports-", suffix=".tmp", dir=directory)
     except OSError as error:
@@ -1150,11 +1155,7 @@ def write_report_set(directory, reports, check_mode=False, still_wanted=None):
                 os.chmod(staged[name], mode)
             except OSError as error:
                 raise _fail_without_reports(directory, (paths[name], _cause(error)))
-        if still_wanted is not None and not still_wanted():
-            raise ReportAbortedError(
-                "report writing to {0} was abandoned before any report there was touched: "
-                "the run that wanted them has stopped".format(directory)
-            )
+        _abandon_unless_wanted(directory, still_wanted)
         removed, failures = _remove_regular_reports(directory)
         if failures:
             raise _fail_without_reports(directory, failures[0])
