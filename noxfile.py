@@ -125,17 +125,19 @@ def check_floor_pins(session):
 
 
 # The fault cases that depend on ansible-core or amazon.aws (templating of untrusted data, output and
-# no_log, the inventory cache, the role's report handling, argument validation, TLS): the oldest lane
-# runs these. Faults on ListPhoneNumbers (test_current_state.py) go through the same listing loop as
-# those on the orders; integration-oldest runs current state through the role and the inventory.
-# The others drive the listing layer (retries, pagination, service errors, credentials), which is the
-# same Python and the same botocore on every lane; the current lane runs every case, and the
-# integration suite runs its throttling, denial, broken-page and timeout cases on both lanes.
+# no_log, the inventory cache, a killed run, argument validation, TLS): the oldest lane runs these.
+# The others drive the listing layer (retries, pagination, service errors, credentials, and the same
+# faults on ListPhoneNumbers), which is the same Python and the same loop on every lane; the current
+# lane runs every case, and integration-oldest runs throttling, denial, broken pages, timeouts and
+# current state through the module, the role and the inventory on 2.17.
 FAULTS_CORE_SENSITIVE = (
     "tests/faults/test_untrusted_data.py",
     "tests/faults/test_secrets.py",
     "tests/faults/test_inventory_cache.py",
-    "tests/faults/test_reports.py",
+    # Whether a killed controller or worker can still write reports depends on ansible-core's process
+    # model; the other report cases are our action plugins' file handling, and integration-oldest
+    # writes, replaces and refuses reports through the role on 2.17.
+    "tests/faults/test_reports.py::test_a_killed_run_never_writes_reports_afterwards",
     "tests/faults/test_bad_input.py",
     "tests/faults/test_security_defaults.py",  # TLS checks are amazon.aws's, whose version differs by lane
 )
@@ -157,10 +159,7 @@ def add_pytest_session(name, lane, suites, marker):
         junit.parent.mkdir(parents=True, exist_ok=True)
         pytest = "python -m pytest -p no:cacheprovider --basetemp".split() + [session.create_tmp() + "/pytest"]
         pytest += ["--junitxml", junit]
-        # Bytecode in a tree of the session's own, never beside the work tree's sources: each of the
-        # hundreds of ansible-playbook runs then compiles the collections' plugins once, not every time.
-        pycache = Path(session.virtualenv.location) / "pycache"
-        env = {"ANSIBLE_COLLECTIONS_PATH": str(root), "PYTHONPYCACHEPREFIX": str(pycache)}
+        env = {"ANSIBLE_COLLECTIONS_PATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
         if any(arg.startswith("tests/") for arg in session.posargs):
             arguments = session.posargs  # the paths given (make faults LANE=oldest ARGS=tests/faults: every case)
         elif session.posargs:
