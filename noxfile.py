@@ -147,7 +147,11 @@ def add_pytest_session(name, lane, suites, marker):
     python, dummy, core = LANES[lane]
     paths = [f"tests/{suite}" for suite in suites]
 
-    @nox.session(name=name, python=python, default=lane != "floors" and marker != "slow")
+    # The documentation's examples install requirements with `python3 -m pip`, as users do: that
+    # session's venv gets pip (uv venvs have none unless seeded).
+    seed = ["--seed"] if suites == ("docs",) else []
+
+    @nox.session(name=name, python=python, default=lane != "floors" and marker != "slow", venv_params=seed)
     def run(session):
         if lane == "floors":
             check_floor_pins(session)
