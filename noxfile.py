@@ -215,8 +215,9 @@ for each_suite in ("faults", "integration", "unit"):
 add_pytest_session("docs-examples-current", "current", ("docs",), "not slow")
 # The 100,000-order cases, all in one session of their own (make test-slow, beside make test in CI).
 add_pytest_session("slow-current", "current", ("unit", "integration", "faults"), "slow")
-add_ansible_test_session("sanity-current", "current", "sanity")
-# pep8 and pylint look at style, which codeqa and sanity-current check once; the version-bound tests
+# pep8 is pycodestyle with ansible-test's limits: codeqa's flake8 applies them (.flake8) to these files and more.
+add_ansible_test_session("sanity-current", "current", "sanity", "--skip-test", "pep8")
+# Style does not depend on the lane: codeqa and sanity-current check it once. The version-bound tests
 # (compile, import, validate-modules, ansible-doc, ...) run with 2.17 here.
 add_ansible_test_session("sanity-oldest", "oldest", "sanity", "--skip-test", "pep8", "--skip-test", "pylint")
 # The same unit tests as unit-current, through ansible-test's runner: not in make test, which already
