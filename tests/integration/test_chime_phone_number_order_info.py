@@ -253,37 +253,17 @@ def test_connection_refused_fails_clearly(emulator, run_ansible):
 # ---- bad input fails before any request -------------------------------------------------------
 
 
+# The whole matrix of bad module options (page sizes per namespace, api, E.164 junk, retry bounds,
+# integers) is tests/faults/test_bad_input.py's, which runs on both lanes; these are the cases it does
+# not repeat: the default namespace's page range, unknown regions, and the judge's own refusals.
 BAD_INPUTS = [
-    ({"page_size": 0, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
-    ({"page_size": 100, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 100"),
     ({"page_size": 101}, "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101"),
-    (
-        {"page_size": 101, "api": "chime_sdk_voice", "region": "us-east-1"},
-        "page_size must be an integer from 1 to 100 for api=chime_sdk_voice, got 101",
-    ),
-    ({"page_size": "abc"}, "page_size"),
-    ({"api": "chime-sdk"}, "value of api must be one of: chime, chime_sdk_voice"),
-    ({"phone_numbers": ["+12065550100", "+1 206 CALL-NOW"]}, "'+1 206 CALL-NOW'"),
-    (
-        {"phone_numbers": ["+\u0661\u0662\u0660\u0666\u0665\u0665\u0665\u0660\u0661\u0660\u0660"]},
-        "invalid E.164 phone number",
-    ),
-    ({"max_attempts": 0}, "max_attempts must be an integer from 1 to 100, got 0"),
-    ({"max_attempts": 1000}, "max_attempts must be an integer from 1 to 100, got 1000"),
-    ({"retry_max_delay": "nan"}, "retry_max_delay must be a number of seconds from 0 to 600, got nan"),
-    ({"retry_base_delay": "inf"}, "retry_base_delay must be a number of seconds from 0 to 600, got inf"),
-    ({"retry_max_delay": 1e300}, "retry_max_delay must be a number of seconds from 0 to 600"),
-    ({"retry_base_delay": 1e9}, "retry_base_delay must be a number of seconds from 0 to 600"),
+    ({"page_size": 0, "api": "chime"}, "page_size must be an integer from 1 to 99 for api=chime, got 0"),
     ({"region": "mars-north-1"}, "region 'mars-north-1' has no Amazon Chime SDK Voice endpoint; use one of: "),
     ({"region": "us-east-10"}, "region 'us-east-10' has no Amazon Chime SDK Voice endpoint"),
-    ({"phone_numbers": [12065550100]}, "quote it"),
     (
         {"expected": ["+12065550100"], "order_status": ["Successful"]},
         "order_status cannot be combined with expected",
-    ),
-    (
-        {"expected": ["+12065550100"], "phone_numbers": ["+12065550100"], "fail_on_unexpected": True},
-        "phone_numbers cannot be combined with expected",
     ),
     ({"expected": []}, "an empty list would check nothing"),
     ({"expected": ["+12065550100", 2065550101]}, "item 2 2065550101: a number, not a string: quote it"),
