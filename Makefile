@@ -1,6 +1,6 @@
 # The entry point for building and testing voiceops.chime. The work is done by nox sessions
-# (noxfile.py, antsibull-nox.toml; `make nox ARGS=-l` lists them); make only bootstraps nox and
-# antsibull-nox (tests/lanes/nox.txt) into .nox/bootstrap with python3, and sums up the results.
+# (noxfile.py, antsibull-nox.toml; `make nox ARGS=-l` lists them); make only bootstraps nox,
+# antsibull-nox and uv (tests/lanes/nox.txt) into .nox/bootstrap with python3, and sums up the results.
 #
 #   make test               every default session, JOBS (2) at a time, and the formatters in check mode;
 #                           ends with a timing table and "tests: N passed, N failed" (CI reads it)
