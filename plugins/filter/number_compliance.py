@@ -243,6 +243,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.compliance import D
 from ansible_collections.voiceops.chime.plugins.module_utils.compliance import InvalidNumberFactsError
 from ansible_collections.voiceops.chime.plugins.module_utils.compliance import number_compliance as judge
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import InvalidPhoneNumberError
+from ansible_collections.voiceops.chime.plugins.module_utils.kinds import describe_value
 from ansible_collections.voiceops.chime.plugins.plugin_utils.unsafe import make_unsafe
 
 
@@ -280,7 +281,7 @@ def number_compliance(
     current_state = _optional_boolean("current_state", current_state)
     if not isinstance(hostvars_prefix, str):
         raise AnsibleFilterError(
-            "number_compliance: hostvars_prefix must be a string, got {0}".format(type(hostvars_prefix).__name__)
+            "number_compliance: hostvars_prefix must be a string, got {0}".format(describe_value(hostvars_prefix))
         )
     try:
         max_listed = int(max_listed)

@@ -23,6 +23,7 @@ from ansible_collections.voiceops.chime.plugins.module_utils.account_numbers imp
 from ansible_collections.voiceops.chime.plugins.module_utils.account_numbers import RELEASING_STATUSES
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import InvalidPhoneNumberError
 from ansible_collections.voiceops.chime.plugins.module_utils.e164 import normalize_e164
+from ansible_collections.voiceops.chime.plugins.module_utils.kinds import describe_value
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import NUMBER_ACQUIRED
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import NUMBER_PROCESSING
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import timestamp_sort_key
@@ -98,7 +99,7 @@ def normalize_expected(expected):
     Positions in its message count from 1, as people count list items."""
     if expected is None or isinstance(expected, (str, bytes, Mapping)) or not hasattr(expected, "__iter__"):
         raise InvalidExpectedError(
-            [], "expected numbers must be a list of E.164 numbers, got {0}".format(type(expected).__name__)
+            [], "expected numbers must be a list of E.164 numbers, got {0}".format(describe_value(expected))
         )
     seen = set()
     numbers = []
@@ -218,7 +219,7 @@ _MODULE_KEYS = ("phone_number_order_id", "order_status", "updated_timestamp", "c
 def _fact_fields(entry, prefix, skip_unrecognised):
     """Return a _Fact, or None to skip."""
     if not isinstance(entry, Mapping):
-        raise InvalidNumberFactsError("each phone number fact must be a mapping, got {0}".format(type(entry).__name__))
+        raise InvalidNumberFactsError("each phone number fact must be a mapping, got {0}".format(describe_value(entry)))
     if "e164_phone_number" in entry:
         # The module's phone_numbers fact.
         has_account = "account_status" in entry
@@ -285,7 +286,9 @@ def facts_by_number(phone_numbers, hostvars_prefix=DEFAULT_HOSTVARS_PREFIX):
     if phone_numbers is None:
         return {}
     if isinstance(phone_numbers, (str, bytes)):
-        raise InvalidNumberFactsError("phone number facts must be a list or a mapping, got a string")
+        raise InvalidNumberFactsError(
+            "phone number facts must be a list or a mapping, got {0}".format(describe_value(phone_numbers))
+        )
     if isinstance(phone_numbers, Mapping):
         if "e164_phone_number" in phone_numbers or (hostvars_prefix + "e164_phone_number") in phone_numbers:
             raise InvalidNumberFactsError(
@@ -296,7 +299,7 @@ def facts_by_number(phone_numbers, hostvars_prefix=DEFAULT_HOSTVARS_PREFIX):
         entries, skip_unrecognised = phone_numbers, False
     else:
         raise InvalidNumberFactsError(
-            "phone number facts must be a list or a mapping, got {0}".format(type(phone_numbers).__name__)
+            "phone number facts must be a list or a mapping, got {0}".format(describe_value(phone_numbers))
         )
     indexed = {}
     for entry in entries:
@@ -342,11 +345,11 @@ def facts_from_inventory_groups(
     if not isinstance(hostvars, Mapping):
         raise InvalidNumberFactsError(
             "with groups, the input must be the inventory's hostvars (a mapping of "
-            "host name to variables), got {0}".format(type(hostvars).__name__)
+            "host name to variables), got {0}".format(describe_value(hostvars))
         )
     if not isinstance(groups, Mapping):
         raise InvalidNumberFactsError(
-            "groups must be a mapping of group name to host names, got {0}".format(type(groups).__name__)
+            "groups must be a mapping of group name to host names, got {0}".format(describe_value(groups))
         )
     number_groups = [str(name) for name in groups if str(name).startswith(INVENTORY_NUMBER_GROUP_PREFIX)]
     account_groups = [str(name) for name in groups if str(name).startswith(INVENTORY_ACCOUNT_GROUP_PREFIX)]
@@ -557,7 +560,7 @@ def inventory_markers(groups, current_state=None):
     order history alone without saying so."""
     if not isinstance(groups, Mapping):
         raise InvalidNumberFactsError(
-            "groups must be a mapping of group name to host names, got {0}".format(type(groups).__name__)
+            "groups must be a mapping of group name to host names, got {0}".format(describe_value(groups))
         )
     if INVENTORY_LOADED_GROUP not in groups:
         raise InvalidNumberFactsError(
@@ -650,7 +653,7 @@ def number_compliance(
         if not isinstance(phone_numbers, Mapping):
             raise InvalidNumberFactsError(
                 "with groups, the input must be the inventory's hostvars (a mapping of "
-                "host name to variables), got {0}".format(type(phone_numbers).__name__)
+                "host name to variables), got {0}".format(describe_value(phone_numbers))
             )
         current_state, marked_skipped = inventory_markers(groups, current_state)
         check_listing_age(groups, max_age, now)

@@ -10,6 +10,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.voiceops.chime.plugins.module_utils.kinds import shown
+
 # Separators people paste from spreadsheets and tickets: "+1 (206) 555-0100", "+44 20.7946.0958".
 _SEPARATORS = re.compile(r"[\s\-.()/]+")
 # E.164: a country code that never starts with 0, at most 15 digits in all. Seven is the
@@ -25,19 +27,8 @@ class InvalidPhoneNumberError(ValueError):
         self.value = value
         self.reason = reason
         super(InvalidPhoneNumberError, self).__init__(
-            "invalid E.164 phone number {0}: {1}".format(_shown(value), reason)
+            "invalid E.164 phone number {0}: {1}".format(shown(value), reason)
         )
-
-
-_MAX_SHOWN = 80
-
-
-def _shown(value):
-    # Name the offending value, but a pasted 100,000-entry blob must not become the message.
-    text = repr(value)
-    if len(text) > _MAX_SHOWN:
-        text = text[:_MAX_SHOWN] + "... ({0} characters)".format(len(text))
-    return text
 
 
 def normalize_e164(value):

@@ -34,6 +34,7 @@ try:
 except ImportError:  # pragma: no cover - Python 2 is not supported
     from urlparse import urlsplit
 
+from ansible_collections.voiceops.chime.plugins.module_utils.kinds import describe_value
 from ansible_collections.voiceops.chime.plugins.module_utils.orders import order_from_api
 from ansible_collections.voiceops.chime.plugins.module_utils.redact import redact_text
 
@@ -222,7 +223,7 @@ def validate_endpoint_url(endpoint_url):
     if endpoint_url is None or endpoint_url == "":
         return endpoint_url
     if not isinstance(endpoint_url, str):
-        raise InvalidOptionError("endpoint_url must be a string, got {0}".format(type(endpoint_url).__name__))
+        raise InvalidOptionError("endpoint_url must be a string, got {0}".format(describe_value(endpoint_url)))
     try:
         parts = urlsplit(endpoint_url)
         port = parts.port  # raises ValueError for a port out of range or not a number

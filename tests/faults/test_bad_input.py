@@ -589,6 +589,68 @@ def test_role_rejects_a_mapping_instead_of_an_expected_list(emulator, run_ansibl
     assert emulator.stats()["requests"] == 0
 
 
+# ---- values of the wrong kind are named as the user wrote them -----------------------------------------------
+
+# 0.2.0 named Python's and ansible-core's classes: "groups must be a mapping ..., got _AnsibleLazyTemplateList"
+# on 2.21 (and "got list" on 2.17), "got NoneType", "got str". Jinja hands the filter each value below.
+FILTER_WRONG_KINDS = {
+    "groups-a-list": (
+        "hostvars | voiceops.chime.number_compliance(['+12065550100'], groups=groups['all'])",
+        "groups must be a mapping of group name to host names, got a list of 0 items",  # no inventory: all is empty
+    ),
+    "hostvars-a-list": (
+        "groups['all'] | voiceops.chime.number_compliance(['+12065550100'], groups=groups)",
+        "the inventory's hostvars (a mapping of host name to variables), got a list of 0 items",
+    ),
+    "expected-a-string": (
+        "[] | voiceops.chime.number_compliance('+12065550100')",
+        "expected numbers must be a list of E.164 numbers, got the string '+12065550100'",
+    ),
+    "expected-a-mapping": (
+        "[] | voiceops.chime.number_compliance({'+12065550100': true})",
+        "expected numbers must be a list of E.164 numbers, got a mapping of 1 item",
+    ),
+    "expected-null": ("[] | voiceops.chime.number_compliance(none)", "E.164 numbers, got null"),
+    "facts-a-number": (
+        "5 | voiceops.chime.number_compliance(['+12065550100'])",
+        "phone number facts must be a list or a mapping, got the number 5",
+    ),
+    "fact-a-string": (
+        "['+12065550100'] | voiceops.chime.number_compliance(['+12065550100'])",
+        "each phone number fact must be a mapping, got the string '+12065550100'",
+    ),
+    "hostvars_prefix-a-number": (
+        "[] | voiceops.chime.number_compliance(['+12065550100'], hostvars_prefix=5)",
+        "hostvars_prefix must be a string, got the number 5",
+    ),
+}
+CLASS_NAMES = ("_Ansible", "AnsibleUnsafe", "NoneType", "got list", "got dict", "got str", "got int")
+
+
+def test_filter_names_values_of_the_wrong_kind_as_yaml_does_not_by_class(run_ansible):
+    tasks = "".join("""
+    - name: "case {0}"
+      ansible.builtin.debug:
+        msg: "{{{{ {1} }}}}"
+      ignore_errors: true
+""".format(case_id, expression) for case_id, (expression, dummy) in FILTER_WRONG_KINDS.items())
+    result = fh.playbook(
+        run_ansible, "- name: Wrong kinds\n  hosts: localhost\n  gather_facts: false\n  tasks:" + tasks
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    problems = []
+    for case_id, (dummy, needle) in FILTER_WRONG_KINDS.items():
+        task = result.task("case " + case_id)
+        problems.extend("{0}: {1}".format(case_id, problem) for problem in fh.task_failure_problems(task, needle))
+        problems.extend(
+            "{0}: {1!r} in {2}".format(case_id, name, task.get("msg"))
+            for name in CLASS_NAMES
+            if name in task.get("msg", "")
+        )
+    assert not problems, "\n".join(problems)
+    fh.assert_no_traceback(result.stdout + result.stderr)
+
+
 # ---- 100,000 expected numbers ------------------------------------------------------------------------------
 
 
