@@ -20,7 +20,7 @@
 
 PYTHON ?= python3
 LANE ?= current
-# Sessions at once in make test. They are CPU-bound: a third (measured: 24 min instead of 20.6) made
+# Sessions at once in make test. They are CPU-bound: a third (measured 2026-12-01: 24 min instead of 20.6) made
 # the run slower on 2 cores, though with two 9% of the cores idle.
 JOBS ?= 2
 ARGS ?=
