@@ -108,15 +108,16 @@ class ActionModule(ActionBase):
         self._report_dir = None
         self._inputs = {}
         self._secrets = []
+        self._notices = dict(warnings=[], deprecations=[])
         try:
-            return self._run(result, task_vars)
+            outcome = self._run(result, task_vars)
         except ActionRefused as error:
-            return self._could_not_check(result, dict(message=str(error), error_code=error.error_code))
+            outcome = self._could_not_check(result, dict(message=str(error), error_code=error.error_code))
         except ListingFailed as error:
-            return self._could_not_check(result, error.failure)
+            outcome = self._could_not_check(result, error.failure)
         except Exception as error:  # pylint: disable=broad-except
             # Still a verdict ("could not check") and a clear message, never a traceback or old reports.
-            return self._could_not_check(
+            outcome = self._could_not_check(
                 result,
                 dict(
                     message="the compliance check stopped on an unexpected {0}: {1}".format(
@@ -125,6 +126,23 @@ class ActionModule(ActionBase):
                     error_code=type(error).__name__,
                 ),
             )
+        for kind, notices in self._notices.items():
+            if notices:
+                outcome[kind] = list(outcome.get(kind) or []) + notices
+        return outcome
+
+    def _keep_notices(self, listing):
+        """The listing module's warnings and deprecations, once each however many polls repeat them.
+
+        ansible-core 2.19 and later deliver a module's warnings to the task by itself (the listing's
+        own lists arrive empty); 2.17 leaves them in the module's result, where only this task can pass
+        them on. Without this, validate_certs=false and the legacy namespace's end of support were
+        silent on 2.17 whenever the listing ran inside the check.
+        """
+        for kind, notices in self._notices.items():
+            for notice in listing.get(kind) or []:
+                if notice not in notices:
+                    notices.append(notice)
 
     def _controller_alive(self):
         return os.getppid() == self._controller_pid
@@ -247,6 +265,7 @@ class ActionModule(ActionBase):
                     task_vars=task_vars,
                 )
                 polls += 1
+                self._keep_notices(listing)
                 if listing.get("failed"):
                     failure = dict((key, listing[key]) for key in FAILURE_KEYS if listing.get(key) is not None)
                     failure["message"] = listing.get("msg") or "{0} failed".format(LISTING_MODULE)

@@ -422,6 +422,17 @@ def checked_inputs(params):
     return inputs
 
 
+def warn(module, message):
+    """Warn through the AnsibleModule inside AnsibleAWSModule.
+
+    amazon.aws 11's AnsibleAWSModule.warn also hands its warnings to exit_json on ansible-core 2.19 and
+    later, which ansible-core deprecates: every run that warned showed a DEPRECATION WARNING ("Passing
+    `warnings` to `exit_json` ... will be removed from ansible-core version 2.23") that was not the user's to
+    fix. ansible-core itself returns the warnings of AnsibleModule.warn, on every version we support.
+    """
+    getattr(module, "_module", module).warn(message)
+
+
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
@@ -432,12 +443,13 @@ def main():
     if params.get("validate_certs") is False:
         # amazon.aws switches verification off silently. The numbers this module reports feed
         # compliance checks, so an unverified endpoint must at least be visible in the run.
-        module.warn(
+        warn(
+            module,
             "validate_certs is false: the TLS certificate of the endpoint is not verified, so the "
-            "phone number orders may not come from AWS. Use it only with a trusted test endpoint."
+            "phone number orders may not come from AWS. Use it only with a trusted test endpoint.",
         )
     if params["api"] == "chime":
-        module.warn(LEGACY_API_WARNING)
+        warn(module, LEGACY_API_WARNING)
 
     # fail_json is called outside the except blocks: inside one, ansible-core attaches the
     # traceback as "exception", and some consumers (the JUnit callback on 2.17) show only that.

@@ -106,6 +106,18 @@ def test_validate_certs_false_connects_and_warns(tls_emulator, run_ansible):
     assert task["phone_number_orders"] == [fh.expected_order(order) for order in emulator.orders()]
     warnings = task.get("warnings") or []
     assert any("validate_certs" in warning for warning in warnings), warnings
+    # Only our warning: amazon.aws 11 used to add a DEPRECATION WARNING to every run that warned.
+    assert not task.get("deprecations") and "DEPRECATION" not in result.stderr, result.stderr
+
+    # The compliance check lists through the same module: its warning reaches the check's result too.
+    acquired = fh.acquired_numbers(emulator.orders(), 2)
+    params = {"endpoint_url": front.url, "validate_certs": False, "expected": acquired}
+    result = fh.playbook(run_ansible, fh.module_play(params).replace(fh.MODULE, fh.COMPLIANCE_MODULE))
+    task = result.task(fh.TASK)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert task["compliance"]["passed"] is True, task["compliance"]
+    assert any("validate_certs" in warning for warning in task.get("warnings") or []), task.get("warnings")
+    assert not task.get("deprecations") and "DEPRECATION" not in result.stderr, result.stderr
 
 
 def test_inventory_verifies_tls_and_trusts_aws_ca_bundle(tls_emulator, run_ansible, tmp_path, tls_certificate):

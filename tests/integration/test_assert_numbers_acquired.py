@@ -117,6 +117,27 @@ def test_all_expected_numbers_acquired_passes(emulator, run_ansible, tmp_path):
     assert emulator.stats()["list_requests"] == 1
 
 
+def test_the_listings_warnings_reach_the_role_run_on_every_lane(emulator, run_ansible, tmp_path):
+    # The legacy namespace's end of support is a warning of the listing module, which the check task
+    # runs. On 2.17 the check task used to drop it (and validate_certs=false's): the run was silent.
+    emulator.set_orders(ORDERS)
+    result, fact = run_role(
+        run_ansible,
+        tmp_path,
+        {
+            "assert_numbers_acquired_expected": ACQUIRED,
+            "assert_numbers_acquired_endpoint_url": emulator.url + "/chime",
+            "assert_numbers_acquired_api": "chime",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert fact["passed"] is True
+    warnings = [warning for warning in result.task(CHECK_TASK).get("warnings") or [] if "2026-02-20" in warning]
+    assert len(warnings) == 1 and "api=chime_sdk_voice" in warnings[0], result.task(CHECK_TASK).get("warnings")
+    assert "DEPRECATION" not in result.stdout + result.stderr, result.stderr
+    assert emulator.stats()["by_api"] == {"chime": 2}  # the orders and the account's numbers
+
+
 def test_failed_processing_and_missing_numbers_fail_each_named_with_its_reason(emulator, run_ansible, tmp_path):
     emulator.set_orders(ORDERS)
     result, fact = run_role(
