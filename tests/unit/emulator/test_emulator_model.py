@@ -37,6 +37,12 @@ from emulator_testkit import raw_request
 SESSION = botocore.session.get_session()
 MODELS = {api: SESSION.get_service_model(api) for api in APIS}
 PREFIX = {"chime": "/chime", "chime-sdk-voice": "/chime-sdk-voice"}
+# chime-sdk-voice's shapes gained members (PhoneNumberOrder.FocDate, PhoneNumber.PhoneNumberArn) after
+# requirements.txt's botocore floor: against that model the emulator's complete answers would read as
+# undocumented members. Those cases need the current model (the floors lane deselects them).
+APIS_AGAINST_THE_MODEL = [
+    pytest.param(api, marks=pytest.mark.newest_model) if api == "chime-sdk-voice" else api for api in APIS
+]
 ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")
 # Every rest-json error carries its message outside the modeled members: botocore (and every
 # other SDK) reads "message" or "Message" from any error body, whatever the shape says.
@@ -284,7 +290,7 @@ def test_the_checker_finds_each_kind_of_problem():
 # ---- the emulator's copies of the models ------------------------------------------------------
 
 
-@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("api", APIS_AGAINST_THE_MODEL)
 def test_the_emulators_enums_and_limits_are_the_models(api):
     model = MODELS[api]
     number = model.operation_model("GetPhoneNumber").output_shape.members["PhoneNumber"]
@@ -318,7 +324,7 @@ def test_the_emulators_enums_and_limits_are_the_models(api):
 # ---- success pages and error bodies ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("api", APIS_AGAINST_THE_MODEL)
 def test_generated_data_conforms_in_every_operation(emu_factory, api):
     emu = emu_factory(generate=250, seed=11, api=api)
     seen = check_every_page_and_item(emu, api, get_every=25)
@@ -326,7 +332,7 @@ def test_generated_data_conforms_in_every_operation(emu_factory, api):
     assert seen["orders"] == set(order_shape.members), "generated orders use every member of the model"
 
 
-@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("api", APIS_AGAINST_THE_MODEL)
 def test_hand_made_data_with_every_status_and_member_conforms(emu_factory, api):
     emu = emu_factory(api=api)
     hand_made(emu, api)
@@ -339,7 +345,7 @@ def test_hand_made_data_with_every_status_and_member_conforms(emu_factory, api):
     assert {number["Status"] for number in deleted} == {"DeleteInProgress"} and len(deleted) == 2
 
 
-@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("api", APIS_AGAINST_THE_MODEL)
 def test_the_other_namespaces_data_is_served_in_this_namespaces_shape(emu_factory, api):
     other = "chime" if api == "chime-sdk-voice" else "chime-sdk-voice"
     emu = emu_factory(api=other)
@@ -417,7 +423,7 @@ def _served(record, timestamps):
     }
 
 
-@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("api", APIS_AGAINST_THE_MODEL)
 def test_boto3_clients_list_and_get_both_operations(emu_factory, api):
     emu = emu_factory(api=api)
     hand_made(emu, api)
