@@ -5,8 +5,8 @@
 make test is CPU-bound on CI's 2 cores, and the same commit has taken from 12 to 23 minutes on
 machines of the same kind, as fast or slow as their CPUs. This runs a fixed pure-Python workload
 (JSON, regular expressions, dictionaries: what ansible-playbook and the emulator spend their time
-on) and prints its CPU seconds beside those of the machine the timing in docs/reliability.md was
-measured on. Standard library only: it runs with the python3 that runs make.
+on) and prints the seconds it took, and its CPU seconds, beside the seconds it took on the machine
+the timing in docs/reliability.md was measured on. Standard library only: it runs with the python3 that runs make.
 """
 
 from __future__ import annotations

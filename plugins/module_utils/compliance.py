@@ -285,19 +285,15 @@ def facts_by_number(phone_numbers, hostvars_prefix=DEFAULT_HOSTVARS_PREFIX):
     """
     if phone_numbers is None:
         return {}
-    if isinstance(phone_numbers, (str, bytes)):
-        raise InvalidNumberFactsError(
-            "phone number facts must be a list or a mapping, got {0}".format(describe_value(phone_numbers))
-        )
     if isinstance(phone_numbers, Mapping):
         if "e164_phone_number" in phone_numbers or (hostvars_prefix + "e164_phone_number") in phone_numbers:
             raise InvalidNumberFactsError(
                 "phone number facts must be a list of entries or a mapping of host to variables, got a single entry"
             )
         entries, skip_unrecognised = (phone_numbers[host] for host in phone_numbers), True
-    elif hasattr(phone_numbers, "__iter__"):
+    elif hasattr(phone_numbers, "__iter__") and not isinstance(phone_numbers, (str, bytes)):
         entries, skip_unrecognised = phone_numbers, False
-    else:
+    else:  # a string iterates too, but over characters
         raise InvalidNumberFactsError(
             "phone number facts must be a list or a mapping, got {0}".format(describe_value(phone_numbers))
         )

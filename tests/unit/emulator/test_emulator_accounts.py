@@ -61,14 +61,15 @@ def test_numbers_are_derived_per_account_with_the_accounts_id_in_the_arn(account
     assert {number["E164PhoneNumber"] for number in first}.isdisjoint(number["E164PhoneNumber"] for number in top)
     # The ARNs as served: botocore at requirements.txt's floor (1.35.0) has no PhoneNumberArn in its
     # model, so its parsed answer leaves the member out.
-    served = json.loads(raw_request(accounts, "/phone-numbers", headers={"Authorization": fake_auth(key=KEY1)})[1])
-    first = served["PhoneNumbers"]
-    assert first and {number["E164PhoneNumber"] for number in first}.isdisjoint(
-        number["E164PhoneNumber"] for number in top
-    )
-    arn_accounts = {number["PhoneNumberArn"].split(":")[4] for number in first}
+    page = json.loads(raw_request(accounts, "/phone-numbers", headers={"Authorization": fake_auth(key=KEY1)})[1])
+    served = page["PhoneNumbers"]
+    # The first page of the same account's listing as above, with the member botocore may drop.
+    assert served and [number["E164PhoneNumber"] for number in served] == [
+        number["E164PhoneNumber"] for number in first[: len(served)]
+    ]
+    arn_accounts = {number["PhoneNumberArn"].split(":")[4] for number in served}
     assert len(arn_accounts) == 1 and arn_accounts != {"123456789012"}
-    assert KEY1 not in first[0]["PhoneNumberArn"]
+    assert KEY1 not in served[0]["PhoneNumberArn"]
 
 
 def test_a_token_from_one_account_is_refused_in_another(accounts):
