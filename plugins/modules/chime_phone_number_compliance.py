@@ -131,6 +131,9 @@ attributes:
 notes:
   - Needs the IAM actions C(chime:ListPhoneNumberOrders) and, with O(current_state=true), C(chime:ListPhoneNumbers).
   - Writing reports is not a change; the task always reports C(changed=false).
+  - The listing module's warnings (for example for O(validate_certs=false) or for
+    O(voiceops.chime.chime_phone_number_order_info#module:api=chime)) are this task's warnings, once each however
+    many polls there are, on every supported ansible-core version.
   - The check never writes reports after the controller (C(ansible-playbook)) that started it is gone, for
     example killed with C(SIGKILL). A worker killed at the same moment simply stops; the limit is that a directory
     may then keep the previous run's set.
